@@ -1,0 +1,19 @@
+// Command-line entry point: dispatches to the sub-commands (propagate, image, bench, ...).
+package rerender.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "rerender", mixinStandardHelpOptions = true, version = "rerender 0.1.0",
+        description = "Zero-shot text-guided video-to-video translation (Rerender A Video) in Java.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

@@ -79,6 +79,11 @@ public final class Weights {
                 file.path() + " (mounted at " + mountPrefix + ")"), "");
     }
 
+    /** A root over an explicit key -> tensor map (layouts use it to rename legacy keys). */
+    static Weights fromMap(NavigableMap<String, StoredTensor> tensors, String files) {
+        return new Weights(new Store(Collections.unmodifiableNavigableMap(new TreeMap<>(tensors)), Map.of(), files), "");
+    }
+
     /** A view whose keys are relative to {@code prefix} (no trailing dot; "" = this view). Shares the take record. */
     public Weights sub(String prefix) {
         if (prefix.isEmpty()) {

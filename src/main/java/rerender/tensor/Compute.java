@@ -1,0 +1,374 @@
+// The engine's operations on Tensors (conv, linear, norms, activations, attention, resampling), in NCHW layout.
+// Heavy ops delegate to rerender.tensor.kernels; the Parallel context is owned by the caller and passed in.
+package rerender.tensor;
+
+import rerender.tensor.kernels.Attention;
+import rerender.tensor.kernels.Conv2d;
+import rerender.tensor.kernels.Gemm;
+import rerender.tensor.kernels.Norms;
+import rerender.tensor.kernels.Parallel;
+
+public final class Compute {
+    private final Parallel parallel;
+
+    public Compute(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    public Parallel parallel() {
+        return parallel;
+    }
+
+    // ---- linear algebra ----------------------------------------------------------------------------------------
+
+    /** x [N, C, H, W], weight [O, C, kh, kw], bias [O] or null -> [N, O, Ho, Wo] (PyTorch Conv2d, zero padding). */
+    public Tensor conv2d(Tensor x, float[] weight, int o, int kh, int kw, float[] bias, int stride, int pad) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        if ((long) o * c * kh * kw != weight.length) {
+            throw new IllegalArgumentException("conv2d: weight has " + weight.length + " values, expected [" + o
+                    + ", " + c + ", " + kh + ", " + kw + "] for input " + x);
+        }
+        int ho = (h + 2 * pad - kh) / stride + 1;
+        int wo = (w + 2 * pad - kw) / stride + 1;
+        float[] y = Conv2d.forward(parallel, x.data(), n, c, h, w, weight, o, kh, kw, bias, stride, pad);
+        return Tensor.of(y, n, o, ho, wo);
+    }
+
+    /** x [..., in], weight [out, in] (PyTorch Linear layout), bias [out] or null -> [..., out]. */
+    public Tensor linear(Tensor x, float[] weight, int out, float[] bias) {
+        int in = x.dim(-1);
+        if ((long) out * in != weight.length) {
+            throw new IllegalArgumentException("linear: weight has " + weight.length + " values, expected [" + out
+                    + ", " + in + "] for input " + x);
+        }
+        int rows = x.size() / in;
+        float[] y = new float[rows * out];
+        if (bias != null) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(bias, 0, y, r * out, out);
+            }
+        }
+        Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
+        int[] s = x.shape();
+        s[s.length - 1] = out;
+        return Tensor.of(y, s);
+    }
+
+    // ---- normalisation -----------------------------------------------------------------------------------------
+
+    /** x [N, C, ...] -> same shape; GroupNorm with affine gamma/beta [C], optionally followed by SiLU. */
+    public Tensor groupNorm(Tensor x, int groups, float[] gamma, float[] beta, float eps, boolean silu) {
+        int n = x.dim(0), c = x.dim(1);
+        int hw = x.size() / (n * c);
+        float[] y = new float[x.size()];
+        Norms.groupNorm(parallel, x.data(), y, n, c, hw, groups, gamma, beta, eps, silu);
+        return Tensor.of(y, x.shape());
+    }
+
+    /** x [..., W] -> same shape, each row normalised (biased variance), y = gamma * xhat + beta. */
+    public Tensor layerNorm(Tensor x, float[] gamma, float[] beta, float eps) {
+        int width = x.dim(-1);
+        float[] y = new float[x.size()];
+        Norms.layerNorm(parallel, x.data(), y, x.size() / width, width, gamma, beta, eps);
+        return Tensor.of(y, x.shape());
+    }
+
+    // ---- element-wise ------------------------------------------------------------------------------------------
+
+    public Tensor silu(Tensor x) {
+        float[] a = x.data(), y = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            y[i] = (float) (a[i] / (1.0 + Math.exp(-a[i])));
+        }
+        return Tensor.of(y, x.shape());
+    }
+
+    /** GELU with the exact erf form, 0.5 x (1 + erf(x / sqrt 2)) (torch.nn.functional.gelu default). */
+    public Tensor gelu(Tensor x) {
+        float[] a = x.data(), y = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            y[i] = gelu(a[i]);
+        }
+        return Tensor.of(y, x.shape());
+    }
+
+    /** Quick GELU of OpenAI CLIP: x * sigmoid(1.702 x). */
+    public Tensor quickGelu(Tensor x) {
+        float[] a = x.data(), y = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            y[i] = (float) (a[i] / (1.0 + Math.exp(-1.702 * a[i])));
+        }
+        return Tensor.of(y, x.shape());
+    }
+
+    /** GEGLU (Shazeer 2020) as in ldm: x [..., 2I] split into (h, gate) halves -> h * gelu(gate) [..., I]. */
+    public Tensor geglu(Tensor x) {
+        int w2 = x.dim(-1), w = w2 / 2;
+        int rows = x.size() / w2;
+        float[] a = x.data(), y = new float[rows * w];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < w; i++) {
+                y[r * w + i] = a[r * w2 + i] * gelu(a[r * w2 + w + i]);
+            }
+        }
+        int[] s = x.shape();
+        s[s.length - 1] = w;
+        return Tensor.of(y, s);
+    }
+
+    public static float gelu(float v) {
+        return (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
+    }
+
+    /**
+     * Error function, |error| < 1.2e-7 everywhere (Chebyshev-fitted erfc of Numerical Recipes, 2nd ed., 6.2),
+     * evaluated in double: ample for float32 GELU.
+     */
+    public static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1.0 - ans : ans - 1.0;
+    }
+
+    /** a + b, same shapes. */
+    public Tensor add(Tensor a, Tensor b) {
+        requireSame("add", a, b);
+        float[] x = a.data(), y = b.data(), r = new float[x.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = x[i] + y[i];
+        }
+        return Tensor.of(r, a.shape());
+    }
+
+    /** a += s * b in place (returns a). */
+    public Tensor addScaledInPlace(Tensor a, Tensor b, float s) {
+        requireSame("addScaledInPlace", a, b);
+        float[] x = a.data(), y = b.data();
+        for (int i = 0; i < x.length; i++) {
+            x[i] += s * y[i];
+        }
+        return a;
+    }
+
+    /** a * s. */
+    public Tensor scale(Tensor a, float s) {
+        float[] x = a.data(), r = new float[x.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = x[i] * s;
+        }
+        return Tensor.of(r, a.shape());
+    }
+
+    /** x [N, C, H, W] + v [N, C] broadcast over H, W (ResBlock's time embedding). */
+    public Tensor addPerChannel(Tensor x, Tensor v) {
+        int n = x.dim(0), c = x.dim(1), hw = x.size() / (n * c);
+        v.requireShape("per-channel addend", n, c);
+        float[] a = x.data(), b = v.data(), r = new float[a.length];
+        for (int i = 0; i < n * c; i++) {
+            float add = b[i];
+            for (int j = 0; j < hw; j++) {
+                r[i * hw + j] = a[i * hw + j] + add;
+            }
+        }
+        return Tensor.of(r, x.shape());
+    }
+
+    public Tensor clamp(Tensor x, float lo, float hi) {
+        float[] a = x.data(), r = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = Math.min(hi, Math.max(lo, a[i]));
+        }
+        return Tensor.of(r, x.shape());
+    }
+
+    // ---- layout and resampling ---------------------------------------------------------------------------------
+
+    /** [N, C, H, W] -> [N, H*W, C] (tokens for a transformer). */
+    public Tensor toTokens(Tensor x) {
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        float[] a = x.data(), r = new float[a.length];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int src = (b * c + ch) * hw;
+                for (int p = 0; p < hw; p++) {
+                    r[(b * hw + p) * c + ch] = a[src + p];
+                }
+            }
+        }
+        return Tensor.of(r, n, hw, c);
+    }
+
+    /** [N, H*W, C] -> [N, C, H, W]. */
+    public Tensor fromTokens(Tensor x, int h, int w) {
+        int n = x.dim(0), hw = x.dim(1), c = x.dim(2);
+        if (hw != h * w) {
+            throw new IllegalArgumentException("fromTokens: " + x + " is not " + h + "x" + w + " tokens");
+        }
+        float[] a = x.data(), r = new float[a.length];
+        for (int b = 0; b < n; b++) {
+            for (int p = 0; p < hw; p++) {
+                int src = (b * hw + p) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    r[(b * c + ch) * hw + p] = a[src + ch];
+                }
+            }
+        }
+        return Tensor.of(r, n, c, h, w);
+    }
+
+    /** Nearest-neighbour 2x up-sampling: [N, C, H, W] -> [N, C, 2H, 2W]. */
+    public Tensor upsampleNearest2x(Tensor x) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        float[] a = x.data(), r = new float[a.length * 4];
+        int w2 = 2 * w;
+        for (int plane = 0; plane < n * c; plane++) {
+            for (int y = 0; y < 2 * h; y++) {
+                int src = (plane * h + y / 2) * w;
+                int dst = (plane * 2 * h + y) * w2;
+                for (int xx = 0; xx < w2; xx++) {
+                    r[dst + xx] = a[src + xx / 2];
+                }
+            }
+        }
+        return Tensor.of(r, n, c, 2 * h, 2 * w);
+    }
+
+    /** Zero padding on the right and bottom by one pixel: [N, C, H, W] -> [N, C, H+1, W+1] (VAE Downsample). */
+    public Tensor padRightBottom(Tensor x) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        float[] a = x.data(), r = new float[n * c * (h + 1) * (w + 1)];
+        for (int plane = 0; plane < n * c; plane++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(a, (plane * h + y) * w, r, (plane * (h + 1) + y) * (w + 1), w);
+            }
+        }
+        return Tensor.of(r, n, c, h + 1, w + 1);
+    }
+
+    /** Concatenation along channels: [N, Ca, H, W] + [N, Cb, H, W] -> [N, Ca+Cb, H, W]. */
+    public Tensor catChannels(Tensor a, Tensor b) {
+        int n = a.dim(0), ca = a.dim(1), cb = b.dim(1);
+        int hw = a.size() / (n * ca);
+        if (b.dim(0) != n || b.size() / (n * cb) != hw || a.rank() != b.rank()) {
+            throw new IllegalArgumentException("catChannels: incompatible " + a + " and " + b);
+        }
+        float[] r = new float[a.size() + b.size()];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(a.data(), i * ca * hw, r, i * (ca + cb) * hw, ca * hw);
+            System.arraycopy(b.data(), i * cb * hw, r, (i * (ca + cb) + ca) * hw, cb * hw);
+        }
+        int[] s = a.shape();
+        s[1] = ca + cb;
+        return Tensor.of(r, s);
+    }
+
+    // ---- attention ---------------------------------------------------------------------------------------------
+
+    /**
+     * Multi-head attention, heads interleaved in the feature dim: q [B, Nq, H*D], k and v [B, Nk, H*D]
+     * -> [B, Nq, H*D]; softmax(q k^T * scale) v per batch item and head.
+     */
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, float scale) {
+        int b = q.dim(0), nq = q.dim(1), width = q.dim(2), nk = k.dim(1);
+        if (k.dim(0) != b || v.dim(0) != b || k.dim(2) != width || !k.sameShape(v) || width % heads != 0) {
+            throw new IllegalArgumentException("attention: q " + q + ", k " + k + ", v " + v + ", heads " + heads);
+        }
+        int d = width / heads;
+        float[] out = new float[b * nq * width];
+        for (int i = 0; i < b; i++) {
+            float[] qi = slice(q.data(), i * nq * width, nq * width);
+            float[] ki = slice(k.data(), i * nk * width, nk * width);
+            float[] vi = slice(v.data(), i * nk * width, nk * width);
+            float[] oi = b == 1 ? out : new float[nq * width];
+            Attention.forward(parallel, qi, ki, vi, oi, nq, nk, heads, d, scale);
+            if (oi != out) {
+                System.arraycopy(oi, 0, out, i * nq * width, nq * width);
+            }
+        }
+        return Tensor.of(out, b, nq, width);
+    }
+
+    /**
+     * Causal multi-head attention (token i sees tokens 0..i), the text encoder's self-attention:
+     * q, k, v [B, N, H*D] -> [B, N, H*D]. Scores in double; sequences here are short (77).
+     */
+    public Tensor causalAttention(Tensor q, Tensor k, Tensor v, int heads, float scale) {
+        int b = q.dim(0), n = q.dim(1), width = q.dim(2), d = width / heads;
+        float[] qa = q.data(), ka = k.data(), va = v.data(), out = new float[qa.length];
+        parallel.forRange(0, b * heads, (lo, hi) -> {
+            double[] s = new double[n];
+            for (int bh = lo; bh < hi; bh++) {
+                int bi = bh / heads, h = bh % heads, base = bi * n * width + h * d;
+                for (int i = 0; i < n; i++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        double dot = 0;
+                        for (int t = 0; t < d; t++) {
+                            dot += (double) qa[base + i * width + t] * ka[base + j * width + t];
+                        }
+                        s[j] = dot * scale;
+                        max = Math.max(max, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= i; j++) {
+                        s[j] = Math.exp(s[j] - max);
+                        sum += s[j];
+                    }
+                    for (int t = 0; t < d; t++) {
+                        double acc = 0;
+                        for (int j = 0; j <= i; j++) {
+                            acc += s[j] * va[base + j * width + t];
+                        }
+                        out[base + i * width + t] = (float) (acc / sum);
+                    }
+                }
+            }
+        });
+        return Tensor.of(out, q.shape());
+    }
+
+    private static float[] slice(float[] a, int off, int len) {
+        if (off == 0 && len == a.length) {
+            return a;
+        }
+        float[] r = new float[len];
+        System.arraycopy(a, off, r, 0, len);
+        return r;
+    }
+
+    // ---- embeddings --------------------------------------------------------------------------------------------
+
+    /**
+     * Sinusoidal timestep embedding of ldm's timestep_embedding (max_period 10000, cos half first, then sin):
+     * t [B] -> [B, dim]. Computed in float32 step by step like the PyTorch original so that large t
+     * (951) round identically.
+     */
+    public static Tensor timestepEmbedding(int[] timesteps, int dim) {
+        int half = dim / 2;
+        float logPeriod = (float) -Math.log(10000.0);
+        float[] freqs = new float[half];
+        for (int i = 0; i < half; i++) {
+            float e = logPeriod * (float) i; // -log(max_period) * arange(half), float32
+            e = e / (float) half;
+            freqs[i] = (float) Math.exp(e);
+        }
+        float[] r = new float[timesteps.length * dim];
+        for (int b = 0; b < timesteps.length; b++) {
+            for (int i = 0; i < half; i++) {
+                float arg = (float) timesteps[b] * freqs[i];
+                r[b * dim + i] = (float) Math.cos(arg);
+                r[b * dim + half + i] = (float) Math.sin(arg);
+            }
+        }
+        return Tensor.of(r, timesteps.length, dim);
+    }
+
+    private static void requireSame(String op, Tensor a, Tensor b) {
+        if (!a.sameShape(b)) {
+            throw new IllegalArgumentException(op + ": shapes differ, " + a + " vs " + b);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+// PatchMatch search of guided synthesis (Barnes et al. 2009) with EbSynth's uniformity term (Jamriška et al. 2019):
+// alternating-scan propagation plus random search, minimising patch SSD + λ · normalised source usage.
+package rerender.video.synth;
+
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * State of one pyramid level: the NNF (per target pixel, the centre of its source patch), its patch errors E, and
+ * the usage map Ω (per source pixel, how many target patches cover it).
+ *
+ * <p>Cost of a candidate source patch b for target pixel a, as in EbSynth: E(a, b) + λ · occ(b) with
+ * occ(b) = (Σ_{s ∈ patch(b)} Ω(s) / patch²) / ω*, ω* = |T| / |S| · patch² (the usage of a perfectly uniform
+ * assignment), so occ ≈ 1 when the source is used evenly. Like EbSynth, the current patch's occupancy includes its
+ * own contribution and the candidate's does not.
+ *
+ * <p>Parallel scheme (deterministic, unlike EbSynth's racy shared Ω): the target is cut into fixed row bands
+ * ({@link Bands}). During one iteration every band scans its rows sequentially (forward: left-to-right,
+ * top-to-bottom, trying the left and upper neighbours' shifted matches; backward: the reverse, trying right and
+ * lower) with its own copy of Ω taken at the start of the iteration, updated by its own changes only. A propagation
+ * step that looks across the band edge reads the NNF as it was at the start of the iteration. After the iteration
+ * the bands' changes are applied to the shared Ω. Random search around the current match draws candidates in
+ * windows of radius 1, 2, 4, … up to the source size (EbSynth's order), from a per-pixel random stream keyed by
+ * (seed, pixel). So the result depends on the seed only, not on threads or scheduling.
+ */
+final class PatchMatch {
+    private final PatchDistance dist;
+    private final int tw;
+    private final int th;
+    private final int sw;
+    private final int sh;
+    private final int r;
+    private final int patch;
+    private final int paddedSw;
+    /** [Ht * Wt] source centre x, y of each target pixel's patch. */
+    final int[] nnfX;
+    final int[] nnfY;
+    /** [Ht * Wt] patch error (no uniformity term) of the current NNF. */
+    final float[] error;
+    /** [(Hs + 2r) * (Ws + 2r)] Ω: usage count per source pixel, on the padded grid (patches may reach outside). */
+    private final int[] omega;
+    /** λ / (patch² · ω*): turns a patch's Ω sum into its uniformity cost. */
+    private final float occScale;
+    private final int bands;
+    private final int[][] bandOmega;
+    private final IntList[] bandChanges;
+    private final int[] snapX;
+    private final int[] snapY;
+    /** Random search radii, ascending: 1, 2, 4, …, max(Ws, Hs). */
+    private final int[] radii;
+
+    PatchMatch(PatchDistance dist, int[] nnfX, int[] nnfY, float lambda) {
+        this.dist = dist;
+        this.tw = dist.targetWidth;
+        this.th = dist.targetHeight;
+        this.sw = dist.sourceWidth;
+        this.sh = dist.sourceHeight;
+        this.patch = dist.patch;
+        this.r = dist.radius;
+        this.nnfX = nnfX;
+        this.nnfY = nnfY;
+        this.error = new float[tw * th];
+        this.paddedSw = sw + 2 * r;
+        this.omega = new int[paddedSw * (sh + 2 * r)];
+        float omegaBest = (float) tw * th / ((float) sw * sh) * patch * patch;
+        this.occScale = lambda / (patch * patch * omegaBest);
+        this.bands = Bands.count(th);
+        this.bandOmega = new int[bands][];
+        this.bandChanges = new IntList[bands];
+        for (int b = 0; b < bands; b++) {
+            bandChanges[b] = new IntList();
+        }
+        this.snapX = new int[tw * th];
+        this.snapY = new int[tw * th];
+        int max = Math.max(sw, sh);
+        int n = 0;
+        for (int rad = max; ; rad /= 2) {
+            n++;
+            if (rad <= 1) {
+                break;
+            }
+        }
+        this.radii = new int[n];
+        int rad = max;
+        for (int i = n - 1; i >= 0; i--, rad /= 2) {
+            radii[i] = Math.max(rad, 1);
+        }
+    }
+
+    /** E(a) = patch error of every target pixel's current match, against the current target estimate. */
+    void computeErrors(ExecutorService pool) {
+        Bands.run(pool, bands, b -> {
+            for (int y = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th); y < y1; y++) {
+                for (int x = 0; x < tw; x++) {
+                    int t = y * tw + x;
+                    error[t] = dist.distance(x, y, nnfX[t], nnfY[t], Float.POSITIVE_INFINITY);
+                }
+            }
+        });
+    }
+
+    private void recomputeOmega() {
+        Arrays.fill(omega, 0);
+        for (int t = 0; t < nnfX.length; t++) {
+            addPatch(omega, nnfX[t], nnfY[t], 1);
+        }
+    }
+
+    /**
+     * One PatchMatch run: errors and Ω are recomputed from the current NNF (the target estimate changed since the
+     * last run), then {@code iterations} alternating-scan iterations.
+     *
+     * @param seed seed of this run's random streams (the caller mixes in level and round)
+     */
+    void run(int iterations, long seed, ExecutorService pool) {
+        computeErrors(pool);
+        recomputeOmega();
+        for (int iter = 0; iter < iterations; iter++) {
+            System.arraycopy(nnfX, 0, snapX, 0, nnfX.length);
+            System.arraycopy(nnfY, 0, snapY, 0, nnfY.length);
+            final int it = iter;
+            final long iterSeed = Rng.stream(seed, iter, 0x5EED);
+            Bands.run(pool, bands, b -> scanBand(b, it % 2 == 0, iterSeed));
+            for (int b = 0; b < bands; b++) {
+                IntList ch = bandChanges[b];
+                for (int i = 0; i < ch.size; i += 4) {
+                    addPatch(omega, ch.data[i], ch.data[i + 1], -1);
+                    addPatch(omega, ch.data[i + 2], ch.data[i + 3], 1);
+                }
+            }
+        }
+    }
+
+    private void scanBand(int b, boolean forward, long iterSeed) {
+        int y0 = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th);
+        if (bandOmega[b] == null) {
+            bandOmega[b] = new int[omega.length];
+        }
+        int[] om = bandOmega[b];
+        System.arraycopy(omega, 0, om, 0, omega.length);
+        IntList changes = bandChanges[b];
+        changes.size = 0;
+        int q = forward ? 1 : -1;
+        int yStart = forward ? y0 : y1 - 1, yEnd = forward ? y1 : y0 - 1;
+        int xStart = forward ? 0 : tw - 1, xEnd = forward ? tw : -1;
+        for (int y = yStart; y != yEnd; y += q) {
+            for (int x = xStart; x != xEnd; x += q) {
+                int t = y * tw + x;
+                // propagation: the neighbour before us in scan order, its match shifted by one pixel
+                if (forward ? x > 0 : x < tw - 1) {
+                    int cx = nnfX[t - q] + q;
+                    if (cx >= 0 && cx < sw) {
+                        tryPatch(t, x, y, cx, nnfY[t - q], om, changes);
+                    }
+                }
+                int ny = y - q;
+                if (ny >= 0 && ny < th) {
+                    int nb = ny * tw + x;
+                    boolean inBand = ny >= y0 && ny < y1;
+                    int cy = (inBand ? nnfY[nb] : snapY[nb]) + q;
+                    if (cy >= 0 && cy < sh) {
+                        tryPatch(t, x, y, inBand ? nnfX[nb] : snapX[nb], cy, om, changes);
+                    }
+                }
+                // random search in growing windows around the current match
+                long state = Rng.mix(iterSeed + t * 0x9E3779B97F4A7C15L);
+                int px = nnfX[t], py = nnfY[t];
+                for (int rad : radii) {
+                    int lx = Math.max(px - rad, 0), hx = Math.min(px + rad, sw - 1);
+                    int ly = Math.max(py - rad, 0), hy = Math.min(py + rad, sh - 1);
+                    state = Rng.next(state);
+                    int cx = lx + Rng.below(state, hx - lx + 1);
+                    state = Rng.next(state);
+                    int cy = ly + Rng.below(state, hy - ly + 1);
+                    tryPatch(t, x, y, cx, cy, om, changes);
+                }
+            }
+        }
+    }
+
+    private void tryPatch(int t, int x, int y, int cx, int cy, int[] om, IntList changes) {
+        int ox = nnfX[t], oy = nnfY[t];
+        if (cx == ox && cy == oy) {
+            return;
+        }
+        float bound = error[t];
+        if (occScale != 0f) {
+            bound += occScale * (patchSum(om, ox, oy) - patchSum(om, cx, cy));
+            if (bound <= 0f) {
+                return;
+            }
+        }
+        float e = dist.distance(x, y, cx, cy, bound);
+        if (e < bound) {
+            if (occScale != 0f) {
+                addPatch(om, ox, oy, -1);
+                addPatch(om, cx, cy, 1);
+            }
+            changes.add4(ox, oy, cx, cy);
+            nnfX[t] = cx;
+            nnfY[t] = cy;
+            error[t] = e;
+        }
+    }
+
+    /** Σ Ω over the patch centred at (cx, cy); in padded coordinates its top-left pixel is (cx, cy). */
+    private int patchSum(int[] om, int cx, int cy) {
+        int sum = 0;
+        for (int j = 0; j < patch; j++) {
+            int row = (cy + j) * paddedSw + cx;
+            for (int i = 0; i < patch; i++) {
+                sum += om[row + i];
+            }
+        }
+        return sum;
+    }
+
+    private void addPatch(int[] om, int cx, int cy, int delta) {
+        for (int j = 0; j < patch; j++) {
+            int row = (cy + j) * paddedSw + cx;
+            for (int i = 0; i < patch; i++) {
+                om[row + i] += delta;
+            }
+        }
+    }
+
+    /** Growable int array for a band's change log (old x, old y, new x, new y per accepted move). */
+    private static final class IntList {
+        int[] data = new int[1024];
+        int size;
+
+        void add4(int a, int b, int c, int d) {
+            if (size + 4 > data.length) {
+                data = Arrays.copyOf(data, data.length * 2);
+            }
+            data[size] = a;
+            data[size + 1] = b;
+            data[size + 2] = c;
+            data[size + 3] = d;
+            size += 4;
+        }
+    }
+}

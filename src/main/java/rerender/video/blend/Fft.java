@@ -1,0 +1,282 @@
+// Batched complex FFT of any length: mixed-radix Stockham auto-sort (radix 4, 2 and generic small primes), and
+// Bluestein's chirp-z convolution for lengths with a prime factor above MAX_DIRECT_RADIX. Used by Dct.
+package rerender.video.blend;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A plan for the unnormalised forward DFT X[k] = Σ_n x[n]·exp(−2πi·nk/N) of {@code batch} signals at once.
+ * Data layout: element n of signal b is at index n·batch + b (rows are elements, lanes are signals), so every
+ * butterfly works on whole contiguous rows and the inner loops vectorise. Immutable and thread-safe.
+ */
+final class Fft {
+    /** Prime factors up to this size get a direct O(p²) butterfly; a larger prime factor switches to Bluestein. */
+    static final int MAX_DIRECT_RADIX = 31;
+
+    final int n;
+    private final int[] radices;
+    /** Per stage: exp(−2πi·q·k/len) for q < len/p, k < p, as [q·p + k]. */
+    private final double[][] twRe, twIm;
+    private final Bluestein bluestein;
+
+    Fft(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("FFT length must be >= 1, got " + n);
+        }
+        this.n = n;
+        List<Integer> f = factor(n);
+        if (!f.isEmpty() && f.getLast() > MAX_DIRECT_RADIX) {
+            radices = new int[0];
+            twRe = twIm = new double[0][];
+            bluestein = new Bluestein(n);
+            return;
+        }
+        bluestein = null;
+        radices = f.stream().mapToInt(Integer::intValue).toArray();
+        twRe = new double[radices.length][];
+        twIm = new double[radices.length][];
+        int len = n;
+        for (int s = 0; s < radices.length; s++) {
+            int p = radices[s], m = len / p;
+            twRe[s] = new double[m * p];
+            twIm[s] = new double[m * p];
+            for (int q = 0; q < m; q++) {
+                for (int k = 0; k < p; k++) {
+                    double ang = -2 * Math.PI * ((long) q * k % len) / len;
+                    twRe[s][q * p + k] = Math.cos(ang);
+                    twIm[s][q * p + k] = Math.sin(ang);
+                }
+            }
+            len = m;
+        }
+    }
+
+    /** Radix-4 first, then 2, then the odd primes ascending. */
+    private static List<Integer> factor(int n) {
+        List<Integer> f = new ArrayList<>();
+        while (n % 4 == 0) {
+            f.add(4);
+            n /= 4;
+        }
+        while (n % 2 == 0) {
+            f.add(2);
+            n /= 2;
+        }
+        for (int p = 3; (long) p * p <= n; p += 2) {
+            while (n % p == 0) {
+                f.add(p);
+                n /= p;
+            }
+        }
+        if (n > 1) {
+            f.add(n);
+        }
+        // keep the largest prime last so the Bluestein decision sees it
+        f.sort(java.util.Comparator.comparingInt(r -> r == 4 ? 0 : r));
+        return f;
+    }
+
+    /** In-place forward DFT of {@code batch} signals; re/im have length n·batch. */
+    void forward(double[] re, double[] im, int batch) {
+        if (re.length != (long) n * batch || im.length != re.length) {
+            throw new IllegalArgumentException("FFT of length " + n + " x batch " + batch + " needs arrays of "
+                    + (long) n * batch + ", got " + re.length + " and " + im.length);
+        }
+        if (bluestein != null) {
+            bluestein.forward(re, im, batch);
+            return;
+        }
+        if (radices.length == 0) {
+            return; // n == 1: identity
+        }
+        double[] xr = re, xi = im, yr = new double[re.length], yi = new double[re.length];
+        int len = n, s = 1;
+        for (int st = 0; st < radices.length; st++) {
+            int p = radices[st], m = len / p, lanes = s * batch;
+            switch (p) {
+                case 4 -> radix4(xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
+                case 2 -> radix2(xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
+                default -> radixGeneric(p, xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
+            }
+            double[] t = xr;
+            xr = yr;
+            yr = t;
+            t = xi;
+            xi = yi;
+            yi = t;
+            len = m;
+            s *= p;
+        }
+        if (xr != re) {
+            System.arraycopy(xr, 0, re, 0, re.length);
+            System.arraycopy(xi, 0, im, 0, im.length);
+        }
+    }
+
+    // Stockham step: inputs x_r = block (q + m·r), outputs y_k = block (p·q + k); each block is `lanes` long.
+    // y_k = (Σ_r x_r·W_p^{rk})·w_len^{qk}.
+    private static void radix2(double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes, double[] wr, double[] wi) {
+        for (int q = 0; q < m; q++) {
+            int a = q * lanes, b = (q + m) * lanes, o0 = 2 * q * lanes, o1 = o0 + lanes;
+            double cr = wr[2 * q + 1], ci = wi[2 * q + 1];
+            for (int j = 0; j < lanes; j++) {
+                double ar = xr[a + j], ai = xi[a + j], br = xr[b + j], bi = xi[b + j];
+                yr[o0 + j] = ar + br;
+                yi[o0 + j] = ai + bi;
+                double dr = ar - br, di = ai - bi;
+                yr[o1 + j] = dr * cr - di * ci;
+                yi[o1 + j] = dr * ci + di * cr;
+            }
+        }
+    }
+
+    private static void radix4(double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes, double[] wr, double[] wi) {
+        for (int q = 0; q < m; q++) {
+            int i0 = q * lanes, i1 = (q + m) * lanes, i2 = (q + 2 * m) * lanes, i3 = (q + 3 * m) * lanes;
+            int o0 = 4 * q * lanes, o1 = o0 + lanes, o2 = o1 + lanes, o3 = o2 + lanes;
+            double c1r = wr[4 * q + 1], c1i = wi[4 * q + 1], c2r = wr[4 * q + 2], c2i = wi[4 * q + 2];
+            double c3r = wr[4 * q + 3], c3i = wi[4 * q + 3];
+            for (int j = 0; j < lanes; j++) {
+                double x0r = xr[i0 + j], x0i = xi[i0 + j], x1r = xr[i1 + j], x1i = xi[i1 + j];
+                double x2r = xr[i2 + j], x2i = xi[i2 + j], x3r = xr[i3 + j], x3i = xi[i3 + j];
+                double t0r = x0r + x2r, t0i = x0i + x2i, t1r = x0r - x2r, t1i = x0i - x2i;
+                double t2r = x1r + x3r, t2i = x1i + x3i;
+                double t3r = x1i - x3i, t3i = x3r - x1r; // (x1 − x3)·(−i)
+                yr[o0 + j] = t0r + t2r;
+                yi[o0 + j] = t0i + t2i;
+                double ar = t1r + t3r, ai = t1i + t3i;
+                yr[o1 + j] = ar * c1r - ai * c1i;
+                yi[o1 + j] = ar * c1i + ai * c1r;
+                double br = t0r - t2r, bi = t0i - t2i;
+                yr[o2 + j] = br * c2r - bi * c2i;
+                yi[o2 + j] = br * c2i + bi * c2r;
+                double dr = t1r - t3r, di = t1i - t3i;
+                yr[o3 + j] = dr * c3r - di * c3i;
+                yi[o3 + j] = dr * c3i + di * c3r;
+            }
+        }
+    }
+
+    private static void radixGeneric(int p, double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes,
+                                     double[] wr, double[] wi) {
+        double[] rootRe = new double[p], rootIm = new double[p];
+        for (int t = 0; t < p; t++) {
+            rootRe[t] = Math.cos(-2 * Math.PI * t / p);
+            rootIm[t] = Math.sin(-2 * Math.PI * t / p);
+        }
+        double[] accR = new double[lanes], accI = new double[lanes];
+        for (int q = 0; q < m; q++) {
+            for (int k = 0; k < p; k++) {
+                java.util.Arrays.fill(accR, 0);
+                java.util.Arrays.fill(accI, 0);
+                for (int r = 0; r < p; r++) {
+                    int in = (q + m * r) * lanes;
+                    int t = r * k % p;
+                    double er = rootRe[t], ei = rootIm[t];
+                    for (int j = 0; j < lanes; j++) {
+                        double a = xr[in + j], b = xi[in + j];
+                        accR[j] += a * er - b * ei;
+                        accI[j] += a * ei + b * er;
+                    }
+                }
+                int out = (p * q + k) * lanes;
+                double cr = wr[q * p + k], ci = wi[q * p + k];
+                for (int j = 0; j < lanes; j++) {
+                    yr[out + j] = accR[j] * cr - accI[j] * ci;
+                    yi[out + j] = accR[j] * ci + accI[j] * cr;
+                }
+            }
+        }
+    }
+
+    /** O(N²) DFT, the reference the fast plan is tested against. */
+    static void naiveForward(double[] re, double[] im, int n, int batch) {
+        double[] or = new double[re.length], oi = new double[im.length];
+        for (int k = 0; k < n; k++) {
+            for (int t = 0; t < n; t++) {
+                double ang = -2 * Math.PI * ((long) k * t % n) / n, c = Math.cos(ang), s = Math.sin(ang);
+                for (int b = 0; b < batch; b++) {
+                    double a = re[t * batch + b], d = im[t * batch + b];
+                    or[k * batch + b] += a * c - d * s;
+                    oi[k * batch + b] += a * s + d * c;
+                }
+            }
+        }
+        System.arraycopy(or, 0, re, 0, re.length);
+        System.arraycopy(oi, 0, im, 0, im.length);
+    }
+
+    /**
+     * Bluestein: X[k] = c̄[k]·Σ_t (x[t]·c̄[t])·c[k−t] with the chirp c[t] = exp(iπt²/N), the sum a circular
+     * convolution of power-of-two length M ≥ 2N−1 done with the Stockham plan.
+     */
+    private static final class Bluestein {
+        private final int n, m;
+        private final Fft inner;
+        private final double[] chirpRe, chirpIm;   // c̄[t] = exp(−iπt²/N), t < N
+        private final double[] kernRe, kernIm;     // FFT of the wrapped chirp c[t], length M, divided by M
+
+        Bluestein(int n) {
+            this.n = n;
+            int size = 1;
+            while (size < 2 * n - 1) {
+                size <<= 1;
+            }
+            m = size;
+            inner = new Fft(m);
+            chirpRe = new double[n];
+            chirpIm = new double[n];
+            for (int t = 0; t < n; t++) {
+                double ang = -Math.PI * ((long) t * t % (2L * n)) / n;
+                chirpRe[t] = Math.cos(ang);
+                chirpIm[t] = Math.sin(ang);
+            }
+            kernRe = new double[m];
+            kernIm = new double[m];
+            for (int t = 0; t < n; t++) {
+                kernRe[t] = chirpRe[t];
+                kernIm[t] = -chirpIm[t];
+                if (t > 0) {
+                    kernRe[m - t] = chirpRe[t];
+                    kernIm[m - t] = -chirpIm[t];
+                }
+            }
+            inner.forward(kernRe, kernIm, 1);
+            for (int i = 0; i < m; i++) {
+                kernRe[i] /= m;
+                kernIm[i] /= m;
+            }
+        }
+
+        void forward(double[] re, double[] im, int batch) {
+            double[] ar = new double[m * batch], ai = new double[m * batch];
+            for (int t = 0; t < n; t++) {
+                double cr = chirpRe[t], ci = chirpIm[t];
+                for (int b = 0, i = t * batch; b < batch; b++, i++) {
+                    ar[i] = re[i] * cr - im[i] * ci;
+                    ai[i] = re[i] * ci + im[i] * cr;
+                }
+            }
+            inner.forward(ar, ai, batch);
+            // multiply by the kernel spectrum and conjugate: the next forward FFT then computes the inverse (conjugated)
+            for (int f = 0; f < m; f++) {
+                double kr = kernRe[f], ki = kernIm[f];
+                for (int b = 0, i = f * batch; b < batch; b++, i++) {
+                    double xr = ar[i], xi = ai[i];
+                    ar[i] = xr * kr - xi * ki;
+                    ai[i] = -(xr * ki + xi * kr);
+                }
+            }
+            inner.forward(ar, ai, batch);
+            for (int k = 0; k < n; k++) {
+                double cr = chirpRe[k], ci = chirpIm[k];
+                for (int b = 0, i = k * batch; b < batch; b++, i++) {
+                    double xr = ar[i], xi = -ai[i]; // undo the conjugation
+                    re[i] = xr * cr - xi * ci;
+                    im[i] = xr * ci + xi * cr;
+                }
+            }
+        }
+    }
+}

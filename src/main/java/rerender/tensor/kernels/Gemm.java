@@ -9,13 +9,15 @@ public final class Gemm {
     /** C[M,N] = (accumulate ? C : 0) + A[M,K] . B[K,N]; all row-major, leading dimensions in elements. */
     public static void gemm(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
-        gemmReference(p, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), BlockedGemm.rowMajorB(b, bOff, ldb),
+                c, cOff, ldc, accumulate);
     }
 
     /** C[M,N] = (accumulate ? C : 0) + A[M,K] . B[N,K]^T (B in PyTorch Linear weight layout [out, in]). */
     public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                                   int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        gemmTransBReference(p, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), BlockedGemm.transposedB(b, bOff, ldb),
+                c, cOff, ldc, accumulate);
     }
 
     /** Naive triple loop (double accumulation), the yardstick for {@link #gemm}. */

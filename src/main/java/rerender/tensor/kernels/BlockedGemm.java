@@ -1,0 +1,243 @@
+// Cache-blocked, register-blocked SGEMM core (the BLIS/GotoBLAS loop nest) on the Vector API.
+// C[M,N] (+)= A[M,K] . B[K,N] where A and B are read only through packers, so one core serves plain GEMM,
+// GEMM with B transposed and convolution (whose B panel is packed straight from the image: implicit GEMM).
+package rerender.tensor.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+final class BlockedGemm {
+    private BlockedGemm() {
+    }
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Micro-tile: MR rows of C by NR = 3 vectors of columns (see {@link #kernel}). */
+    static final int MR = 3;
+    static final int NR = 3 * L;
+    /** K-block: an A sliver (MR x KC) and a B sliver (KC x NR) stay in L1 during the micro-kernel. */
+    static final int KC = 256;
+    /** M-block: the packed MC x KC block of A lives in L2. */
+    static final int MC = 48 * MR;
+    /** N-block: the packed KC x NC panel of B lives in L3. */
+    static final int NC = (4096 / NR) * NR;
+
+    /** Writes A[i0 .. i0+mc, k0 .. k0+kc] into dst as MR-row slivers: dst[s*kc*MR + l*MR + r], zero padded. */
+    interface PackA {
+        void pack(int i0, int mc, int k0, int kc, float[] dst);
+    }
+
+    /** Writes B[k0 .. k0+kc, j0 .. j0+nc] into dst as NR-column slivers: dst[s*kc*NR + l*NR + jj], zero padded. */
+    interface PackB {
+        void pack(int k0, int kc, int j0, int nc, float[] dst);
+    }
+
+    /**
+     * C[M,N] (+)= A . B, the rectangle of C split over p's threads along its longer side; each thread
+     * packs its own panels, so no synchronisation inside.
+     */
+    static void multiply(Parallel p, int m, int n, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
+                         boolean accumulate) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        long work = 2L * m * n * k;
+        int t = work < 4_000_000 ? 1 : p.threads();
+        boolean splitN = (long) n * MR >= (long) m * NR / 2 || m < t * MR;
+        int units = splitN ? ceilDiv(n, NR) : ceilDiv(m, MR);
+        int parts = Math.min(t, units);
+        if (parts <= 1) {
+            block(0, m, 0, n, k, packA, packB, c, cOff, ldc, accumulate);
+            return;
+        }
+        p.forRange(0, parts, (lo, hi) -> {
+            for (int part = lo; part < hi; part++) {
+                int u0 = (int) ((long) units * part / parts);
+                int u1 = (int) ((long) units * (part + 1) / parts);
+                if (splitN) {
+                    block(0, m, u0 * NR, Math.min(n, u1 * NR), k, packA, packB, c, cOff, ldc, accumulate);
+                } else {
+                    block(u0 * MR, Math.min(m, u1 * MR), 0, n, k, packA, packB, c, cOff, ldc, accumulate);
+                }
+            }
+        });
+    }
+
+    /** Single-threaded loop nest over C[i0..i1, j0..j1]. */
+    static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
+                      boolean accumulate) {
+        int kcMax = Math.min(KC, k);
+        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
+        int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
+        float[] pb = new float[kcMax * ncMax];
+        float[] pa = new float[kcMax * mcMax];
+        float[] edge = new float[MR * NR];
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean load = accumulate || pc > 0;
+                packB.pack(pc, kc, jc, nc, pb);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA.pack(ic, mc, pc, kc, pa);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int pbOff = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int paOff = (ir / MR) * kc * MR;
+                            int cIdx = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, pa, paOff, pb, pbOff, c, cIdx, ldc, load);
+                            } else {
+                                kernel(kc, pa, paOff, pb, pbOff, edge, 0, NR, false);
+                                for (int r = 0; r < mr; r++) {
+                                    int row = cIdx + r * ldc;
+                                    for (int jj = 0; jj < nr; jj++) {
+                                        c[row + jj] = load ? c[row + jj] + edge[r * NR + jj] : edge[r * NR + jj];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: C[0..MR, 0..NR] (+)= sum_l pa[l*MR + r] * pb[l*NR + j] with 9 vector accumulators.
+     * Why 3x3 vectors and not the classic 6x2: C2 hoists every broadcast to the top of the loop body, so 6x2 needs
+     * 12 + 2 + 6 = 20 registers and spills an accumulator (halving speed); 3x3 needs 9 + 3 + 3 = 15 of AVX2's 16,
+     * and 9 independent FMA chains still cover the FMA latency (4 cycles x 2 pipes).
+     */
+    static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc,
+                       boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        for (int l = 0; l < kc; l++) {
+            int bi = pbOff + l * NR;
+            int ai = paOff + l * MR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+        }
+        store(c00, c01, c02, c, cOff, load);
+        store(c10, c11, c12, c, cOff + ldc, load);
+        store(c20, c21, c22, c, cOff + 2 * ldc, load);
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, FloatVector v2, float[] c, int off, boolean load) {
+        if (load) {
+            v0 = v0.add(FloatVector.fromArray(S, c, off));
+            v1 = v1.add(FloatVector.fromArray(S, c, off + L));
+            v2 = v2.add(FloatVector.fromArray(S, c, off + 2 * L));
+        }
+        v0.intoArray(c, off);
+        v1.intoArray(c, off + L);
+        v2.intoArray(c, off + 2 * L);
+    }
+
+    // ---- packers for plain row-major operands ----
+
+    /** A row-major [M, K] with leading dimension lda. */
+    static PackA rowMajorA(float[] a, int aOff, int lda) {
+        return (i0, mc, k0, kc, dst) -> {
+            for (int s = 0; s < mc; s += MR) {
+                int base = s * kc;
+                int rows = Math.min(MR, mc - s);
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + s + r) * lda + k0;
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * MR + r] = a[src + l];
+                    }
+                }
+                for (int r = rows; r < MR; r++) {
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * MR + r] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
+    /** B row-major [K, N] with leading dimension ldb. */
+    static PackB rowMajorB(float[] b, int bOff, int ldb) {
+        return (k0, kc, j0, nc, dst) -> {
+            for (int s = 0; s < nc; s += NR) {
+                int base = s * kc;
+                int cols = Math.min(NR, nc - s);
+                if (cols == NR) {
+                    for (int l = 0; l < kc; l++) {
+                        int src = bOff + (k0 + l) * ldb + j0 + s;
+                        FloatVector.fromArray(S, b, src).intoArray(dst, base + l * NR);
+                        FloatVector.fromArray(S, b, src + L).intoArray(dst, base + l * NR + L);
+                        FloatVector.fromArray(S, b, src + 2 * L).intoArray(dst, base + l * NR + 2 * L);
+                    }
+                } else {
+                    for (int l = 0; l < kc; l++) {
+                        int src = bOff + (k0 + l) * ldb + j0 + s;
+                        int d = base + l * NR;
+                        for (int jj = 0; jj < cols; jj++) {
+                            dst[d + jj] = b[src + jj];
+                        }
+                        for (int jj = cols; jj < NR; jj++) {
+                            dst[d + jj] = 0f;
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /** B given transposed: bt row-major [N, K] with leading dimension ldb, so B[l, j] = bt[j*ldb + l]. */
+    static PackB transposedB(float[] bt, int bOff, int ldb) {
+        return (k0, kc, j0, nc, dst) -> {
+            for (int s = 0; s < nc; s += NR) {
+                int base = s * kc;
+                int cols = Math.min(NR, nc - s);
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = bOff + (j0 + s + jj) * ldb + k0;
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * NR + jj] = bt[src + l];
+                    }
+                }
+                for (int jj = cols; jj < NR; jj++) {
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * NR + jj] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int b) {
+        return ceilDiv(a, b) * b;
+    }
+}

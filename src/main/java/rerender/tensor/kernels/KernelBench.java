@@ -1,0 +1,154 @@
+// Benchmark entry point: GFLOP/s of the fast kernels on Stable Diffusion 1.5 shapes, and fast-vs-naive ratios.
+// Run: java --add-modules jdk.incubator.vector -cp target/classes rerender.tensor.kernels.KernelBench [threads] [what]
+package rerender.tensor.kernels;
+
+import java.util.Random;
+
+public final class KernelBench {
+    private KernelBench() {
+    }
+
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
+        String what = args.length > 1 ? args[1] : "all";
+        int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        System.out.printf("threads=%d vector=%d bits%n", threads, BlockedGemm.S.vectorBitSize());
+        try (Parallel p = new Parallel(threads)) {
+            if (what.equals("all") || what.equals("gemm")) {
+                gemm(p, reps, 4096, 320, 2880, false);
+                gemm(p, reps, 1024, 640, 5760, false);
+                gemm(p, reps, 256, 1280, 11520, false);
+                gemm(p, reps, 64, 1280, 11520, false);
+                gemm(p, reps, 320, 4096, 2880, false);
+                gemm(p, reps, 4096, 320, 2880, true);
+                gemm(p, reps, 4096, 1280, 320, true);
+            }
+            if (what.equals("all") || what.equals("conv")) {
+                conv(p, reps, 320, 64, 320, 3, 1);
+                conv(p, reps, 640, 32, 640, 3, 1);
+                conv(p, reps, 1280, 16, 1280, 3, 1);
+                conv(p, reps, 1280, 8, 1280, 3, 1);
+                conv(p, reps, 320, 64, 320, 3, 2);
+                conv(p, reps, 640, 32, 320, 1, 1);
+                conv(p, reps, 128, 256, 128, 3, 1);
+            }
+            if (what.equals("all") || what.equals("attn")) {
+                attention(p, reps, 4096, 4096, 8, 40);
+                attention(p, reps, 4096, 77, 8, 40);
+                attention(p, reps, 1024, 1024, 8, 80);
+            }
+            if (what.equals("all") || what.equals("norm")) {
+                groupNorm(p, reps, 320, 4096);
+                groupNorm(p, reps, 128, 262144);
+            }
+            if (what.equals("all") || what.equals("naive")) {
+                naive(p);
+            }
+        }
+    }
+
+    /**
+     * Best-of wall time, plus GFLOP per process CPU-second: on a shared machine wall time depends on the other
+     * tenants, CPU time much less so ("per core" x threads = what the kernel would do with the cores to itself).
+     */
+    record Timing(double wall, double cpu) {
+        String rate(double flop) {
+            return String.format("%.1f ms, %.1f GFLOP/s wall, %.1f GFLOP/s per CPU-second", wall * 1e3,
+                    flop / wall * 1e-9, flop / cpu * 1e-9);
+        }
+    }
+
+    static Timing measure(int reps, Runnable r) {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        double wall = Double.MAX_VALUE, cpu = Double.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long c0 = os.getProcessCpuTime();
+            long t0 = System.nanoTime();
+            r.run();
+            wall = Math.min(wall, (System.nanoTime() - t0) * 1e-9);
+            cpu = Math.min(cpu, (os.getProcessCpuTime() - c0) * 1e-9);
+        }
+        return new Timing(wall, cpu);
+    }
+
+    static float[] random(int size, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    static void gemm(Parallel p, int reps, int m, int n, int k, boolean transB) {
+        float[] a = random(m * k, 1), b = random(k * n, 2), c = new float[m * n];
+        Timing t = measure(reps, () -> {
+            if (transB) {
+                Gemm.gemmTransB(p, m, n, k, a, 0, k, b, 0, k, c, 0, n, false);
+            } else {
+                Gemm.gemm(p, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+            }
+        });
+        System.out.printf("gemm%s M=%d N=%d K=%d: %s%n", transB ? "TransB" : "", m, n, k, t.rate(2.0 * m * n * k));
+    }
+
+    static void conv(Parallel p, int reps, int c, int hw, int o, int ks, int stride) {
+        int pad = ks / 2;
+        float[] x = random(c * hw * hw, 1), w = random(o * c * ks * ks, 2), bias = random(o, 3);
+        int ho = (hw + 2 * pad - ks) / stride + 1;
+        Timing t = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, w, o, ks, ks, bias, stride, pad));
+        double flop = 2.0 * o * ho * ho * c * ks * ks;
+        System.out.printf("conv C=%d %dx%d O=%d k=%d s=%d: %s%n", c, hw, hw, o, ks, stride, t.rate(flop));
+    }
+
+    static void attention(Parallel p, int reps, int nq, int nk, int heads, int d) {
+        int width = heads * d;
+        float[] q = random(nq * width, 1), k = random(nk * width, 2), v = random(nk * width, 3);
+        float[] out = new float[nq * width];
+        Timing t = measure(reps, () -> Attention.forward(p, q, k, v, out, nq, nk, heads, d, (float) (1 / Math.sqrt(d))));
+        double flop = 4.0 * nq * nk * d * heads;
+        System.out.printf("attention Nq=%d Nk=%d heads=%d d=%d (matmul flops): %s%n", nq, nk, heads, d, t.rate(flop));
+    }
+
+    static void groupNorm(Parallel p, int reps, int c, int hw) {
+        float[] x = random(c * hw, 1), out = new float[c * hw], g = random(c, 2), b = random(c, 3);
+        Timing t = measure(reps, () -> Norms.groupNorm(p, x, out, 1, c, hw, 32, g, b, 1e-5f, true));
+        System.out.printf("groupNorm+SiLU C=%d HW=%d: %.2f ms wall, %.1f GB/s (read+write)%n", c, hw, t.wall * 1e3,
+                8.0 * c * hw / t.wall * 1e-9);
+    }
+
+    /** Fast vs naive on sizes small enough for the naive loops. */
+    static void naive(Parallel p) {
+        int m = 256, n = 256, k = 256;
+        float[] a = random(m * k, 1), b = random(k * n, 2), c = new float[m * n];
+        double fast = time(() -> Gemm.gemm(p, m, n, k, a, 0, k, b, 0, n, c, 0, n, false));
+        double slow = time(() -> Gemm.gemmReference(p, m, n, k, a, 0, k, b, 0, n, c, 0, n, false));
+        System.out.printf("gemm 256^3: fast %.2f ms, naive %.2f ms, ratio %.0fx%n", fast * 1e3, slow * 1e3, slow / fast);
+        float[] x = random(64 * 32 * 32, 1), w = random(64 * 64 * 9, 2);
+        fast = time(() -> Conv2d.forward(p, x, 1, 64, 32, 32, w, 64, 3, 3, null, 1, 1));
+        slow = time(() -> Conv2d.reference(p, x, 1, 64, 32, 32, w, 64, 3, 3, null, 1, 1));
+        System.out.printf("conv 64->64 32x32 3x3: fast %.2f ms, naive %.2f ms, ratio %.0fx%n", fast * 1e3,
+                slow * 1e3, slow / fast);
+        float[] q = random(512 * 320, 1), kk = random(512 * 320, 2), v = random(512 * 320, 3), o = new float[512 * 320];
+        fast = time(() -> Attention.forward(p, q, kk, v, o, 512, 512, 8, 40, 0.15f));
+        slow = time(() -> Attention.reference(p, q, kk, v, o, 512, 512, 8, 40, 0.15f));
+        System.out.printf("attention 512x512 8x40: fast %.2f ms, naive %.2f ms, ratio %.0fx%n", fast * 1e3,
+                slow * 1e3, slow / fast);
+        float[] gx = random(320 * 1024, 1), gy = new float[320 * 1024], gg = random(320, 2), gb = random(320, 3);
+        fast = time(() -> Norms.groupNorm(p, gx, gy, 1, 320, 1024, 32, gg, gb, 1e-5f, true));
+        slow = time(() -> Norms.groupNormReference(p, gx, gy, 1, 320, 1024, 32, gg, gb, 1e-5f, true));
+        System.out.printf("groupNorm 320x1024: fast %.2f ms, naive %.2f ms, ratio %.1fx%n", fast * 1e3,
+                slow * 1e3, slow / fast);
+    }
+
+    static double time(Runnable r) {
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            best = Math.min(best, (System.nanoTime() - t0) * 1e-9);
+        }
+        return best;
+    }
+}

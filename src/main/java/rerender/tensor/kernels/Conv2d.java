@@ -11,7 +11,51 @@ public final class Conv2d {
      */
     public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, int o, int kh,
                                   int kw, float[] bias, int stride, int pad) {
-        return reference(p, x, n, c, h, w, weight, o, kh, kw, bias, stride, pad);
+        check(x, n, c, h, w, weight, o, kh, kw, bias, stride, pad);
+        int ho = (h + 2 * pad - kh) / stride + 1;
+        int wo = (w + 2 * pad - kw) / stride + 1;
+        int hwo = ho * wo;
+        int ck = c * kh * kw;
+        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, o), hwo)]; // [N, O, Ho, Wo]
+        BlockedGemm.PackA packW = BlockedGemm.rowMajorA(weight, 0, ck); // weight viewed as [O, C*kh*kw]
+        for (int b = 0; b < n; b++) {
+            int yOff = b * o * hwo;
+            if (bias != null) {
+                for (int oc = 0; oc < o; oc++) {
+                    java.util.Arrays.fill(y, yOff + oc * hwo, yOff + (oc + 1) * hwo, bias[oc]);
+                }
+            }
+            int xOff = b * c * h * w;
+            // y[b] [O, Ho*Wo] (+)= W [O, C*kh*kw] . col [C*kh*kw, Ho*Wo]; col is never materialised
+            BlockedGemm.PackB col = kh == 1 && kw == 1 && stride == 1 && pad == 0
+                    ? BlockedGemm.rowMajorB(x, xOff, h * w)
+                    : new Im2colPacker(x, xOff, h, w, kh, kw, stride, pad, wo);
+            BlockedGemm.multiply(p, o, hwo, ck, packW, col, y, yOff, hwo, bias != null);
+        }
+        return y;
+    }
+
+    private static void check(float[] x, int n, int c, int h, int w, float[] weight, int o, int kh, int kw,
+                              float[] bias, int stride, int pad) {
+        if (n < 1 || c < 1 || h < 1 || w < 1 || o < 1 || kh < 1 || kw < 1 || stride < 1 || pad < 0) {
+            throw new IllegalArgumentException("bad conv2d geometry: n=" + n + " c=" + c + " h=" + h + " w=" + w
+                    + " o=" + o + " k=" + kh + "x" + kw + " stride=" + stride + " pad=" + pad);
+        }
+        if (h + 2 * pad < kh || w + 2 * pad < kw) {
+            throw new IllegalArgumentException("kernel " + kh + "x" + kw + " larger than padded input " + h + "x" + w
+                    + " (pad " + pad + ")");
+        }
+        if (x.length < (long) n * c * h * w) {
+            throw new IllegalArgumentException("x has " + x.length + " floats, need [" + n + ", " + c + ", " + h
+                    + ", " + w + "]");
+        }
+        if (weight.length != (long) o * c * kh * kw) {
+            throw new IllegalArgumentException("weight has " + weight.length + " floats, expected [" + o + ", " + c
+                    + ", " + kh + ", " + kw + "]");
+        }
+        if (bias != null && bias.length != o) {
+            throw new IllegalArgumentException("bias has " + bias.length + " floats, expected " + o);
+        }
     }
 
     /** Direct seven-loop convolution, the yardstick for {@link #forward}. */

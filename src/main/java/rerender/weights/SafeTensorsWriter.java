@@ -136,8 +136,15 @@ public final class SafeTensorsWriter implements AutoCloseable {
         if (e.dtype() != DType.F16) {
             throw new IllegalArgumentException("tensor '" + e.name() + "' is " + e.dtype() + ", not F16");
         }
-        for (int i = 0; i < length; i++) {
-            room(2).putShort(values[offset + i]);
+        int done = 0;
+        while (done < length) {
+            if (buf.remaining() < 2) {
+                flush();
+            }
+            int n = Math.min(length - done, buf.remaining() / 2);
+            buf.asShortBuffer().put(values, offset + done, n); // the view inherits little-endian order
+            buf.position(buf.position() + 2 * n);
+            done += n;
         }
         advance(length);
     }

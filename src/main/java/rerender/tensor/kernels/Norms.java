@@ -2,6 +2,12 @@
 // Biased variance and eps inside the square root, as torch.nn.GroupNorm / LayerNorm.
 package rerender.tensor.kernels;
 
+import static rerender.tensor.kernels.BlockedGemm.L;
+import static rerender.tensor.kernels.BlockedGemm.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 public final class Norms {
     private Norms() {
     }
@@ -12,13 +18,128 @@ public final class Norms {
      */
     public static void groupNorm(Parallel p, float[] x, float[] out, int n, int c, int hw, int groups, float[] gamma,
                                  float[] beta, float eps, boolean silu) {
-        groupNormReference(p, x, out, n, c, hw, groups, gamma, beta, eps, silu);
+        checkGroups(c, groups);
+        checkLength("x", x, (long) n * c * hw);
+        checkLength("out", out, (long) n * c * hw);
+        checkLength("gamma", gamma, c);
+        checkLength("beta", beta, c);
+        int cg = c / groups;
+        // one task per (sample, group): its cg*hw floats stay in L2 between the statistics and the output pass
+        p.forRange(0, n * groups, (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                int b = t / groups;
+                int g = t % groups;
+                int base = (b * c + g * cg) * hw;
+                int len = cg * hw;
+                double mean = sum(x, base, len) / len;
+                double var = sumSquaredDeviation(x, base, len, (float) mean) / len;
+                float inv = (float) (1.0 / Math.sqrt(var + eps));
+                for (int ch = 0; ch < cg; ch++) {
+                    int cc = g * cg + ch;
+                    affine(x, out, base + ch * hw, hw, (float) mean, gamma[cc] * inv, beta[cc], silu);
+                }
+            }
+        });
     }
 
     /** x [rows, width] -> out [rows, width] (out may be x): normalise each row, y = gamma * xhat + beta. */
     public static void layerNorm(Parallel p, float[] x, float[] out, int rows, int width, float[] gamma, float[] beta,
                                  float eps) {
-        layerNormReference(p, x, out, rows, width, gamma, beta, eps);
+        checkLength("x", x, (long) rows * width);
+        checkLength("out", out, (long) rows * width);
+        checkLength("gamma", gamma, width);
+        checkLength("beta", beta, width);
+        p.forRange(0, rows, (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int base = r * width;
+                double mean = sum(x, base, width) / width;
+                double var = sumSquaredDeviation(x, base, width, (float) mean) / width;
+                float inv = (float) (1.0 / Math.sqrt(var + eps));
+                FloatVector mv = FloatVector.broadcast(S, (float) mean);
+                FloatVector iv = FloatVector.broadcast(S, inv);
+                int i = 0;
+                for (int end = width - width % L; i < end; i += L) {
+                    FloatVector xv = FloatVector.fromArray(S, x, base + i).sub(mv).mul(iv);
+                    xv.fma(FloatVector.fromArray(S, gamma, i), FloatVector.fromArray(S, beta, i))
+                            .intoArray(out, base + i);
+                }
+                for (; i < width; i++) {
+                    out[base + i] = (x[base + i] - (float) mean) * inv * gamma[i] + beta[i];
+                }
+            }
+        });
+    }
+
+    /** Sum of x[off .. off+len): float vector lanes over blocks of 1024, blocks added in double. */
+    private static double sum(float[] x, int off, int len) {
+        double total = 0;
+        for (int b0 = 0; b0 < len; b0 += 1024) {
+            int b1 = Math.min(len, b0 + 1024);
+            FloatVector acc = FloatVector.zero(S);
+            int i = b0;
+            for (int end = b1 - (b1 - b0) % L; i < end; i += L) {
+                acc = acc.add(FloatVector.fromArray(S, x, off + i));
+            }
+            double s = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < b1; i++) {
+                s += x[off + i];
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    /** Sum of (x - mean)^2 over x[off .. off+len), blocked like {@link #sum}. */
+    private static double sumSquaredDeviation(float[] x, int off, int len, float mean) {
+        double total = 0;
+        FloatVector mv = FloatVector.broadcast(S, mean);
+        for (int b0 = 0; b0 < len; b0 += 1024) {
+            int b1 = Math.min(len, b0 + 1024);
+            FloatVector acc = FloatVector.zero(S);
+            int i = b0;
+            for (int end = b1 - (b1 - b0) % L; i < end; i += L) {
+                FloatVector dv = FloatVector.fromArray(S, x, off + i).sub(mv);
+                acc = dv.fma(dv, acc);
+            }
+            double s = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < b1; i++) {
+                double dv = x[off + i] - mean;
+                s += dv * dv;
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    /**
+     * out = (x - mean) * scale + shift over [off, off+len), then SiLU y * sigmoid(y) if silu. The mean is
+     * subtracted first (not folded into shift) so a near-constant group does not cancel catastrophically.
+     */
+    private static void affine(float[] x, float[] out, int off, int len, float mean, float scale, float shift,
+                               boolean silu) {
+        FloatVector mv = FloatVector.broadcast(S, mean);
+        FloatVector sv = FloatVector.broadcast(S, scale);
+        FloatVector hv = FloatVector.broadcast(S, shift);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (int end = len - len % L; i < end; i += L) {
+            FloatVector y = FloatVector.fromArray(S, x, off + i).sub(mv).fma(sv, hv);
+            if (silu) {
+                y = y.div(one.add(y.neg().lanewise(VectorOperators.EXP)));
+            }
+            y.intoArray(out, off + i);
+        }
+        for (; i < len; i++) {
+            float y = (x[off + i] - mean) * scale + shift;
+            out[off + i] = silu ? y / (1f + (float) Math.exp(-y)) : y;
+        }
+    }
+
+    private static void checkLength(String name, float[] a, long need) {
+        if (a == null || a.length < need) {
+            throw new IllegalArgumentException(name + " has " + (a == null ? "null" : a.length + " floats")
+                    + ", need " + need);
+        }
     }
 
     public static void groupNormReference(Parallel p, float[] x, float[] out, int n, int c, int hw, int groups,

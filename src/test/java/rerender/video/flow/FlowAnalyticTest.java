@@ -207,7 +207,7 @@ class FlowAnalyticTest {
             }
         }
         // a horizontal ramp: filled values stay between the ramp's values at the hole's borders (Telea follows the
-        // gradient, which may overshoot by a couple of levels)
+        // gradient, which may overshoot by up to about one ramp step)
         FloatImage ramp = new FloatImage(40, 30, 1);
         for (int y = 0; y < 30; y++) {
             for (int x = 0; x < 40; x++) {
@@ -218,7 +218,7 @@ class FlowAnalyticTest {
         for (int y = 10; y < 20; y++) {
             for (int x = 12; x < 25; x++) {
                 float v = filled.get(x, y, 0);
-                assertTrue(v >= 5 * 11 - 3 && v <= 5 * 25 + 3, "value " + v + " at " + x + "," + y);
+                assertTrue(v >= 5 * 11 - 5 && v <= 5 * 25 + 5, "value " + v + " at " + x + "," + y);
             }
         }
     }

@@ -110,9 +110,10 @@ final class PatchMatch {
      * One PatchMatch run: errors and Ω are recomputed from the current NNF (the target estimate changed since the
      * last run), then {@code iterations} alternating-scan iterations.
      *
-     * @param seed seed of this run's random streams (the caller mixes in level and round)
+     * @param seed   seed of this run's random streams (the caller mixes in level and round)
+     * @param active [Ht * Wt] the target pixels to search; the others keep their match
      */
-    void run(int iterations, long seed, ExecutorService pool) {
+    void run(int iterations, long seed, boolean[] active, ExecutorService pool) {
         computeErrors(pool);
         recomputeOmega();
         for (int iter = 0; iter < iterations; iter++) {
@@ -120,7 +121,7 @@ final class PatchMatch {
             System.arraycopy(nnfY, 0, snapY, 0, nnfY.length);
             final int it = iter;
             final long iterSeed = Rng.stream(seed, iter, 0x5EED);
-            Bands.run(pool, bands, b -> scanBand(b, it % 2 == 0, iterSeed));
+            Bands.run(pool, bands, b -> scanBand(b, it % 2 == 0, iterSeed, active));
             for (int b = 0; b < bands; b++) {
                 IntList ch = bandChanges[b];
                 for (int i = 0; i < ch.size; i += 4) {
@@ -131,7 +132,7 @@ final class PatchMatch {
         }
     }
 
-    private void scanBand(int b, boolean forward, long iterSeed) {
+    private void scanBand(int b, boolean forward, long iterSeed, boolean[] active) {
         int y0 = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th);
         if (bandOmega[b] == null) {
             bandOmega[b] = new int[omega.length];
@@ -148,6 +149,9 @@ final class PatchMatch {
         for (int y = yStart; y != yEnd; y += q) {
             for (int x = xStart; x != xEnd; x += q) {
                 int t = y * tw + x;
+                if (!active[t]) {
+                    continue;
+                }
                 int curSum = occScale != 0f ? patchSum(om, nnfX[t], nnfY[t]) : 0;
                 // propagation: the neighbour before us in scan order, its match shifted by one pixel
                 if (forward ? x > 0 : x < tw - 1) {

@@ -172,6 +172,7 @@ public final class PatchSynthesis {
             throw new IllegalArgumentException("style " + style.width + "x" + style.height
                     + " is smaller than the patch size " + params.patchSize());
         }
+        requireFinite(style, "style");
         FloatImage t0 = guides.getFirst().target();
         for (int g = 0; g < guides.size(); g++) {
             Guide gd = guides.get(g);
@@ -182,6 +183,18 @@ public final class PatchSynthesis {
             if (!gd.target().sameSize(t0)) {
                 throw new IllegalArgumentException("guide " + g + " target is " + gd.target().width + "x"
                         + gd.target().height + " but guide 0 target is " + t0.width + "x" + t0.height);
+            }
+            requireFinite(gd.source(), "guide " + g + " source");
+            requireFinite(gd.target(), "guide " + g + " target");
+        }
+    }
+
+    private static void requireFinite(FloatImage img, String what) {
+        for (int i = 0; i < img.data.length; i++) {
+            if (!Float.isFinite(img.data[i])) {
+                int p = i / img.channels;
+                throw new IllegalArgumentException(what + " has a non-finite value " + img.data[i] + " at x="
+                        + p % img.width + " y=" + p / img.width + " channel " + i % img.channels);
             }
         }
     }

@@ -87,13 +87,19 @@ final class PatchMatch {
         }
     }
 
-    /** E(a) = patch error of every target pixel's current match, against the current target estimate. */
-    void computeErrors(ExecutorService pool) {
+    /**
+     * E(a) = patch error of the current match against the current target estimate, for the active target pixels
+     * (all when {@code active} is null). Inactive pixels are not searched, so their E is not needed until the end.
+     */
+    void computeErrors(boolean[] active, ExecutorService pool) {
         Bands.run(pool, bands, b -> {
             for (int y = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th); y < y1; y++) {
                 for (int x = 0; x < tw; x++) {
                     int t = y * tw + x;
-                    error[t] = dist.distance(x, y, nnfX[t], nnfY[t], Float.POSITIVE_INFINITY);
+                    if (active != null && !active[t]) {
+                        continue;
+                    }
+                    error[t] = dist.patchDistance(x, y, nnfX[t], nnfY[t], Float.POSITIVE_INFINITY);
                 }
             }
         });
@@ -114,7 +120,7 @@ final class PatchMatch {
      * @param active [Ht * Wt] the target pixels to search; the others keep their match
      */
     void run(int iterations, long seed, boolean[] active, ExecutorService pool) {
-        computeErrors(pool);
+        computeErrors(active, pool);
         recomputeOmega();
         for (int iter = 0; iter < iterations; iter++) {
             System.arraycopy(nnfX, 0, snapX, 0, nnfX.length);

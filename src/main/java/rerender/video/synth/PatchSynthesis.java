@@ -95,6 +95,10 @@ public final class PatchSynthesis {
             java.util.Arrays.fill(active, true);
             float[] previous = new float[estimate.length];
             for (int round = 0; round < params.searchVoteIterations(); round++) {
+                if (params.weightedVote() && round > 0) {
+                    // the weighted vote reads E of every pixel; a run refreshes it for the searched ones only
+                    search.computeErrors(null, pool);
+                }
                 search.run(params.patchMatchIterations(), Rng.stream(params.seed(), k, round), active, pool);
                 System.arraycopy(estimate, 0, previous, 0, estimate.length);
                 Vote.vote(estimate, s, nnfX, nnfY, params.weightedVote() ? search.error : null, tw, th, patch, pool);
@@ -104,7 +108,7 @@ public final class PatchSynthesis {
                 }
             }
         }
-        search.computeErrors(pool); // E of the final NNF against the final image
+        search.computeErrors(null, pool); // E of the final NNF against the final image
         int[] nnf = new int[tw0 * th0 * 2];
         for (int t = 0; t < tw0 * th0; t++) {
             nnf[2 * t] = nnfX[t];

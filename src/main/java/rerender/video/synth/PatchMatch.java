@@ -70,6 +70,7 @@ final class PatchMatch {
         for (int b = 0; b < bands; b++) {
             bandChanges[b] = new IntList();
         }
+        recomputeOmega();
         this.snapX = new int[tw * th];
         this.snapY = new int[tw * th];
         int max = Math.max(sw, sh);
@@ -105,6 +106,7 @@ final class PatchMatch {
         });
     }
 
+    /** Ω from scratch; the NNF must not change between this and the first run except through runs. */
     private void recomputeOmega() {
         Arrays.fill(omega, 0);
         for (int t = 0; t < nnfX.length; t++) {
@@ -113,15 +115,15 @@ final class PatchMatch {
     }
 
     /**
-     * One PatchMatch run: errors and Ω are recomputed from the current NNF (the target estimate changed since the
-     * last run), then {@code iterations} alternating-scan iterations.
+     * One PatchMatch run: errors are recomputed (the target estimate changed since the last run), then
+     * {@code iterations} alternating-scan iterations. Ω stays exact between runs: only runs change the NNF, and
+     * every change is applied to Ω.
      *
      * @param seed   seed of this run's random streams (the caller mixes in level and round)
      * @param active [Ht * Wt] the target pixels to search; the others keep their match
      */
     void run(int iterations, long seed, boolean[] active, ExecutorService pool) {
         computeErrors(active, pool);
-        recomputeOmega();
         for (int iter = 0; iter < iterations; iter++) {
             System.arraycopy(nnfX, 0, snapX, 0, nnfX.length);
             System.arraycopy(nnfY, 0, snapY, 0, nnfY.length);

@@ -70,7 +70,7 @@ public final class SynthBench {
     }
 
     /** Frames 0 and gap, centre-cropped to the aspect w:h and scaled to w x h. */
-    private static FloatImage[] decode(Path video, int gap, int w, int h) throws Exception {
+    static FloatImage[] decode(Path video, int gap, int w, int h) throws Exception {
         FloatImage[] out = new FloatImage[2];
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
              Java2DFrameConverter conv = new Java2DFrameConverter()) {
@@ -106,7 +106,7 @@ public final class SynthBench {
         return out;
     }
 
-    private static FloatImage grey(FloatImage img) {
+    static FloatImage grey(FloatImage img) {
         FloatImage out = new FloatImage(img.width, img.height, 1);
         for (int p = 0; p < img.width * img.height; p++) {
             out.data[p] = 0.299f * img.data[3 * p] + 0.587f * img.data[3 * p + 1] + 0.114f * img.data[3 * p + 2];
@@ -115,7 +115,7 @@ public final class SynthBench {
     }
 
     /** The bench's "style": channels rotated and one inverted, then a 3x3 box blur. */
-    private static FloatImage filter(FloatImage img) {
+    static FloatImage filter(FloatImage img) {
         FloatImage m = new FloatImage(img.width, img.height, 3);
         for (int p = 0; p < img.width * img.height; p++) {
             m.data[3 * p] = img.data[3 * p + 1];
@@ -139,7 +139,7 @@ public final class SynthBench {
         return out;
     }
 
-    private static double psnr(FloatImage a, FloatImage b) {
+    static double psnr(FloatImage a, FloatImage b) {
         double se = 0;
         for (int i = 0; i < a.data.length; i++) {
             double d = a.data[i] - b.data[i];

@@ -19,9 +19,9 @@ import java.util.concurrent.ExecutorService;
  * top-to-bottom, trying the left and upper neighbours' shifted matches; backward: the reverse, trying right and
  * lower) with its own copy of Ω taken at the start of the iteration, updated by its own changes only. A propagation
  * step that looks across the band edge reads the NNF as it was at the start of the iteration. After the iteration
- * the bands' changes are applied to the shared Ω. Random search around the current match draws candidates in
- * windows of radius 1, 2, 4, … up to the source size (EbSynth's order), from a per-pixel random stream keyed by
- * (seed, pixel). So the result depends on the seed only, not on threads or scheduling.
+ * the bands' changes are applied to the shared Ω. Random search around the current match draws one candidate in
+ * each window of radius max(Ws, Hs) / 2^k, smallest first (EbSynth's order), from a per-pixel random stream keyed
+ * by (seed, pixel). So the result depends on the seed only, not on threads or scheduling.
  */
 final class PatchMatch {
     private final PatchDistance dist;
@@ -46,7 +46,7 @@ final class PatchMatch {
     private final IntList[] bandChanges;
     private final int[] snapX;
     private final int[] snapY;
-    /** Random search radii, ascending: 1, 2, 4, …, max(Ws, Hs). */
+    /** Random search radii, ascending: 1, …, max(Ws, Hs) / 4, max(Ws, Hs) / 2, max(Ws, Hs). */
     private final int[] radii;
 
     PatchMatch(PatchDistance dist, int[] nnfX, int[] nnfY, float lambda) {

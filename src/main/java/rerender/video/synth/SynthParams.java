@@ -57,8 +57,10 @@ public record SynthParams(int patchSize, float uniformityWeight, int patchMatchI
         }
     }
 
-    /** Rerender's settings: 5x5 patches, uniformity 3500, 6 PatchMatch iterations, 12 search-vote rounds;
-     * EbSynth's defaults otherwise (style weight 1, plain vote), stop threshold 2, seed 0. */
+    /**
+     * Rerender's settings: 5x5 patches, uniformity 3500, 6 PatchMatch iterations, 12 search-vote rounds, automatic
+     * pyramid; EbSynth's defaults otherwise (style weight 1, plain vote); stop threshold 2; seed 0.
+     */
     public static SynthParams defaults() {
         return new SynthParams(5, 3500f, 6, 12, 0, 1f, false, 2f, 0L);
     }

@@ -9,7 +9,6 @@ import static rerender.tensor.kernels.BlockedGemm.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 public final class Attention {
     private Attention() {
@@ -170,12 +169,13 @@ public final class Attention {
                 FloatVector sum = FloatVector.zero(S);
                 for (int j = 0; j < keys; j++) {
                     int idx = base + j * NR + v;
-                    FloatVector e = FloatVector.fromArray(S, pt, idx).sub(mNew).lanewise(VectorOperators.EXP);
+                    FloatVector e = FloatVector.fromArray(S, pt, idx).sub(mNew);
+                    e = VectorMath.exp(e);
                     sum = sum.add(e);
                     e.intoArray(pt, idx);
                 }
-                // exp(-inf - m') = 0 on the first tile, so the empty running state contributes nothing
-                FloatVector corr = mOld.sub(mNew).lanewise(VectorOperators.EXP);
+                // exp(-inf - m') ~ 0 on the first tile, so the empty running state contributes nothing
+                FloatVector corr = VectorMath.exp(mOld.sub(mNew));
                 FloatVector.fromArray(S, colSum, col).mul(corr).add(sum).intoArray(colSum, col);
                 for (int t = 0; t < dPad; t++) {
                     int a = t * TQ + col;

@@ -41,6 +41,9 @@ public final class KernelBench {
                 groupNorm(p, reps, 320, 4096);
                 groupNorm(p, reps, 128, 262144);
             }
+            if (what.equals("all") || what.equals("act")) {
+                activations(p, reps);
+            }
             if (what.equals("all") || what.equals("naive")) {
                 naive(p);
             }
@@ -116,6 +119,15 @@ public final class KernelBench {
         Timing t = measure(reps, () -> Norms.groupNorm(p, x, out, 1, c, hw, 32, g, b, 1e-5f, true));
         System.out.printf("groupNorm+SiLU C=%d HW=%d: %.2f ms wall, %.1f GB/s (read+write)%n", c, hw, t.wall * 1e3,
                 8.0 * c * hw / t.wall * 1e-9);
+    }
+
+    static void activations(Parallel p, int reps) {
+        int rows = 4096, width = 1280;
+        float[] x = random(rows * 2 * width, 1), y = new float[rows * width];
+        Timing fast = measure(reps, () -> Activations.geglu(p, x, y, rows, width));
+        Timing slow = measure(1, () -> Activations.gegluReference(x, y, rows, width));
+        System.out.printf("geglu [4096, 2560] -> [4096, 1280]: %.2f ms wall (scalar double reference %.1f ms)%n",
+                fast.wall() * 1e3, slow.wall() * 1e3);
     }
 
     /** Fast vs naive on sizes small enough for the naive loops. */

@@ -36,4 +36,27 @@ final class VectorMath {
         IntVector scale = r.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23); // n << 23 (magic bits shift out)
         return p.reinterpretAsInts().add(scale).reinterpretAsFloats();
     }
+
+    /**
+     * 1 + erf(x) lane-wise, from the Chebyshev-fitted erfc of Numerical Recipes (2nd ed., 6.2; |error| < 1.2e-7):
+     * erfc(|x|) = t exp(-x^2 + P(t)), t = 1 / (1 + |x|/2). Returned as 1 + erf so that GELU never subtracts
+     * nearly equal numbers: 2 - erfc(|x|) for x >= 0, erfc(|x|) for x < 0.
+     */
+    static FloatVector onePlusErf(FloatVector x) {
+        FloatVector z = x.abs();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector t = one.div(z.fma(FloatVector.broadcast(S, 0.5f), one));
+        FloatVector p = FloatVector.broadcast(S, 0.17087277f);
+        p = p.fma(t, FloatVector.broadcast(S, -0.82215223f));
+        p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
+        FloatVector erfc = t.mul(exp(z.neg().fma(z, p)));
+        return erfc.blend(FloatVector.broadcast(S, 2f).sub(erfc), x.compare(VectorOperators.GE, 0f));
+    }
 }

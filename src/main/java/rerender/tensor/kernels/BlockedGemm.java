@@ -17,8 +17,8 @@ final class BlockedGemm {
     static final int NR = 3 * L;
     /** K-block: an A sliver (MR x KC) and a B sliver (KC x NR) stay in L1 during the micro-kernel. */
     static final int KC = 256;
-    /** M-block: the packed MC x KC block of A lives in L2. */
-    static final int MC = 48 * MR;
+    /** Largest M-block: the packed MC x KC block of A (at most 256 KB) lives in L2; blocks are evened out. */
+    static final int MC = 85 * MR;
     /** N-block: the packed KC x NC panel of B lives in L3. */
     static final int NC = (4096 / NR) * NR;
 
@@ -75,19 +75,21 @@ final class BlockedGemm {
     static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                       boolean accumulate) {
         int kcMax = Math.min(KC, k);
-        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
-        int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
+        int ncMax = roundUp(ceilDiv(j1 - j0, ceilDiv(j1 - j0, NC)), NR);
+        // equal M-blocks (e.g. 320 rows -> 2 x 160, not 255 + 65) so each B sliver is fetched as few times as possible
+        int mBlocks = ceilDiv(i1 - i0, MC);
+        int mcMax = roundUp(ceilDiv(i1 - i0, mBlocks), MR);
         float[] pb = new float[kcMax * ncMax];
         float[] pa = new float[kcMax * mcMax];
         float[] edge = new float[MR * NR];
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        for (int jc = j0; jc < j1; jc += ncMax) {
+            int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean load = accumulate || pc > 0;
                 packB.pack(pc, kc, jc, nc, pb);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += mcMax) {
+                    int mc = Math.min(mcMax, i1 - ic);
                     packA.pack(ic, mc, pc, kc, pa);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);

@@ -235,6 +235,48 @@ final class BlockedGemm {
         };
     }
 
+    /** A row-major [M, K] of IEEE fp16 bits (weights kept at half size); widened to float while packing. */
+    static PackA rowMajorAHalf(short[] a, int aOff, int lda) {
+        return (i0, mc, k0, kc, dst) -> {
+            for (int s = 0; s < mc; s += MR) {
+                int base = s * kc;
+                int rows = Math.min(MR, mc - s);
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + s + r) * lda + k0;
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * MR + r] = Float.float16ToFloat(a[src + l]);
+                    }
+                }
+                for (int r = rows; r < MR; r++) {
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * MR + r] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
+    /** B given transposed as fp16 bits: bt row-major [N, K], B[l, j] = bt[j*ldb + l]; widened while packing. */
+    static PackB transposedBHalf(short[] bt, int bOff, int ldb) {
+        return (k0, kc, j0, nc, dst) -> {
+            for (int s = 0; s < nc; s += NR) {
+                int base = s * kc;
+                int cols = Math.min(NR, nc - s);
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = bOff + (j0 + s + jj) * ldb + k0;
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * NR + jj] = Float.float16ToFloat(bt[src + l]);
+                    }
+                }
+                for (int jj = cols; jj < NR; jj++) {
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * NR + jj] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
     static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }

@@ -32,6 +32,10 @@ public final class KernelBench {
                 conv(p, reps, 640, 32, 320, 1, 1);
                 conv(p, reps, 128, 256, 128, 3, 1);
             }
+            if (what.equals("all") || what.equals("half")) {
+                convHalf(p, reps, 320, 64, 320);
+                convHalf(p, reps, 1280, 8, 1280);
+            }
             if (what.equals("all") || what.equals("attn")) {
                 attention(p, reps, 4096, 4096, 8, 40);
                 attention(p, reps, 4096, 77, 8, 40);
@@ -103,6 +107,20 @@ public final class KernelBench {
         Timing t = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, w, o, ks, ks, bias, stride, pad));
         double flop = 2.0 * o * ho * ho * c * ks * ks;
         System.out.printf("conv C=%d %dx%d O=%d k=%d s=%d: %s%n", c, hw, hw, o, ks, stride, t.rate(flop));
+    }
+
+    /** The same 3x3 conv with fp32 and with fp16 weights. */
+    static void convHalf(Parallel p, int reps, int c, int hw, int o) {
+        float[] x = random(c * hw * hw, 1), w = random(o * c * 9, 2);
+        short[] wh = new short[w.length];
+        for (int i = 0; i < w.length; i++) {
+            wh[i] = Float.floatToFloat16(w[i]);
+        }
+        double flop = 2.0 * o * hw * hw * c * 9;
+        Timing full = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, w, o, 3, 3, null, 1, 1));
+        Timing half = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, wh, o, 3, 3, null, 1, 1));
+        System.out.printf("conv C=%d %dx%d O=%d fp32 weights: %s%n", c, hw, hw, o, full.rate(flop));
+        System.out.printf("conv C=%d %dx%d O=%d fp16 weights: %s%n", c, hw, hw, o, half.rate(flop));
     }
 
     static void attention(Parallel p, int reps, int nq, int nk, int heads, int d) {

@@ -74,7 +74,7 @@ final class BlockedGemm {
     /** Single-threaded loop nest over C[i0..i1, j0..j1]. */
     static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                       boolean accumulate) {
-        int kcMax = Math.min(KC, k);
+        int kcMax = ceilDiv(k, ceilDiv(k, KC)); // even K-blocks too: 320 -> 2 x 160, not 256 + 64
         int ncMax = roundUp(ceilDiv(j1 - j0, ceilDiv(j1 - j0, NC)), NR);
         // equal M-blocks (e.g. 320 rows -> 2 x 160, not 255 + 65) so each B sliver is fetched as few times as possible
         int mBlocks = ceilDiv(i1 - i0, MC);
@@ -84,8 +84,8 @@ final class BlockedGemm {
         float[] edge = new float[MR * NR];
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
                 boolean load = accumulate || pc > 0;
                 packB.pack(pc, kc, jc, nc, pb);
                 for (int ic = i0; ic < i1; ic += mcMax) {

@@ -65,8 +65,11 @@ final class UNetEstimate {
         // wall: as measured (inflated when other processes share the cores);
         // cpu / threads: what the same work takes with the cores to itself, assuming an even split
         double unetFlop = 0, unetWall = 0, unetCpu = 0, encFlop = 0, encWall = 0, encCpu = 0;
+        for (Layer l : layers.subList(0, 4)) { // JIT warm-up: conv kernels, packers
+            l.run().run();
+        }
         for (Layer l : layers) {
-            KernelBench.Timing t = KernelBench.measure(2, l.run());
+            KernelBench.Timing t = KernelBench.measure(1, l.run());
             double wall = t.wall() * l.count();
             double cpu = t.cpu() / threads * l.count();
             unetFlop += l.flop() * l.count();

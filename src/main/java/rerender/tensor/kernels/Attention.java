@@ -1,5 +1,5 @@
 // Multi-head scaled dot-product attention for one batch item: out_h = softmax(q_h k_h^T * scale) v_h per head.
-// Heads are interleaved in the feature dim ([N, heads*d], as after a Linear projection), so no transposes are needed.
+// Heads are interleaved in the feature dim ([N, heads*d], as after a Linear projection), so callers need no transposes.
 package rerender.tensor.kernels;
 
 import static rerender.tensor.kernels.BlockedGemm.L;

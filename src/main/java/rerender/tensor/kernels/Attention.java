@@ -19,7 +19,7 @@ public final class Attention {
     /** Keys per tile: a multiple of the micro-tile height MR; the score tile TK x TQ floats is L2-resident. */
     static final int TK = 64 * MR;
 
-    /** q [Nq, heads*d], k [Nk, heads*d], v [Nk, heads*d] -> out [Nq, heads*d]. */
+    /** q [Nq, heads*d], k [Nk, heads*d], v [Nk, heads*d] -> out [Nq, heads*d]; out must not alias q, k or v. */
     public static void forward(Parallel p, float[] q, float[] k, float[] v, float[] out, int nq, int nk, int heads,
                                int d, float scale) {
         if (nq < 0 || nk < 1 || heads < 1 || d < 1) {

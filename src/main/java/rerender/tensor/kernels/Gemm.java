@@ -6,7 +6,10 @@ public final class Gemm {
     private Gemm() {
     }
 
-    /** C[M,N] = (accumulate ? C : 0) + A[M,K] . B[K,N]; all row-major, leading dimensions in elements. */
+    /**
+     * C[M,N] = (accumulate ? C : 0) + A[M,K] . B[K,N]; all row-major, leading dimensions in elements; C must not
+     * overlap A or B. Elements of C outside the M x N window (padding of ldc) are left untouched.
+     */
     public static void gemm(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
         check(m, n, k, a.length, aOff, lda, b.length, bOff, ldb, false, c.length, cOff, ldc);

@@ -6,9 +6,13 @@ public final class Gemm {
     private Gemm() {
     }
 
-    /** C[M,N] = (accumulate ? C : 0) + A[M,K] . B[K,N]; all row-major, leading dimensions in elements. */
+    /**
+     * C[M,N] = (accumulate ? C : 0) + A[M,K] . B[K,N]; all row-major, leading dimensions in elements; C must not
+     * overlap A or B. Elements of C outside the M x N window (padding of ldc) are left untouched.
+     */
     public static void gemm(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
+        check(m, n, k, a.length, aOff, lda, b.length, bOff, ldb, false, c.length, cOff, ldc);
         BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), BlockedGemm.rowMajorB(b, bOff, ldb),
                 c, cOff, ldc, accumulate);
     }
@@ -16,8 +20,43 @@ public final class Gemm {
     /** C[M,N] = (accumulate ? C : 0) + A[M,K] . B[N,K]^T (B in PyTorch Linear weight layout [out, in]). */
     public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                                   int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        check(m, n, k, a.length, aOff, lda, b.length, bOff, ldb, true, c.length, cOff, ldc);
         BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), BlockedGemm.transposedB(b, bOff, ldb),
                 c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * As {@link #gemmTransB} with B given as IEEE fp16 bits (e.g. Linear weights kept at half size): each value is
+     * widened to float when packed, all arithmetic is float, so the result equals gemmTransB on the widened B.
+     */
+    public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, short[] bHalf,
+                                  int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        check(m, n, k, a.length, aOff, lda, bHalf.length, bOff, ldb, true, c.length, cOff, ldc);
+        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda),
+                BlockedGemm.transposedBHalf(bHalf, bOff, ldb), c, cOff, ldc, accumulate);
+    }
+
+    /** Validates sizes, leading dimensions and that every addressed element lies inside its array. */
+    private static void check(int m, int n, int k, int aLen, int aOff, int lda, int bLen, int bOff, int ldb,
+                              boolean transB, int cLen, int cOff, int ldc) {
+        int bRows = transB ? n : k;
+        int bCols = transB ? k : n;
+        if (m < 0 || n < 0 || k < 0 || lda < k || ldb < bCols || ldc < n || aOff < 0 || bOff < 0 || cOff < 0) {
+            throw new IllegalArgumentException("bad gemm arguments m=" + m + " n=" + n + " k=" + k + " lda=" + lda
+                    + " ldb=" + ldb + " ldc=" + ldc + " offsets " + aOff + "/" + bOff + "/" + cOff
+                    + (transB ? " (B transposed)" : ""));
+        }
+        checkSpan("A", aLen, aOff, m, k, lda);
+        checkSpan("B", bLen, bOff, bRows, bCols, ldb);
+        checkSpan("C", cLen, cOff, m, n, ldc);
+    }
+
+    private static void checkSpan(String name, int len, int off, int rows, int cols, int ld) {
+        if (rows > 0 && cols > 0 && off + (long) (rows - 1) * ld + cols > len) {
+            throw new IllegalArgumentException(name + " [" + rows + ", " + cols + "] at offset " + off
+                    + " with leading dimension " + ld + " needs " + (off + (long) (rows - 1) * ld + cols)
+                    + " elements, array has " + len);
+        }
     }
 
     /** Naive triple loop (double accumulation), the yardstick for {@link #gemm}. */

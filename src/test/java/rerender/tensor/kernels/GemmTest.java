@@ -86,6 +86,16 @@ class GemmTest {
     }
 
     @Test
+    void rejectsOperandsTooSmallForTheirShape() {
+        float[] a = new float[6], b = new float[6], c = new float[4];
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Gemm.gemm(P, 2, 2, 4, a, 0, 4, b, 0, 2, c, 0, 2, false));
+        assertTrue(e.getMessage().contains("A [2, 4]"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Gemm.gemmTransB(P, 2, 2, 3, a, 0, 2, b, 0, 3, c, 0, 2, false));
+    }
+
+    @Test
     void serialAndParallelAgreeExactly() {
         int m = 123, n = 301, k = 400;
         float[] a = KernelTestSupport.random(m * k, 1), b = KernelTestSupport.random(k * n, 2);

@@ -1,0 +1,130 @@
+// Fills the in-between frames of one segment (k, k'): guided synthesis forward from key k and backward from key k',
+// then the error-mask + histogram-preserving (+ optional Poisson) blend of the two (SPEC §5; Jamriška et al. 2019).
+package rerender.pipeline;
+
+import rerender.video.FloatImage;
+import rerender.video.blend.ErrorMask;
+import rerender.video.blend.HistogramBlend;
+import rerender.video.blend.PoissonBlend;
+import rerender.video.flow.Warp;
+import rerender.video.synth.PatchSynthesis;
+import rerender.video.synth.SynthParams;
+import rerender.video.synth.SynthResult;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Thread-safe (holds only read-only inputs); one call of {@link #propagate} per segment, segments may run in
+ * parallel. The result depends only on the frames, keys, flows and settings — never on the pool.
+ */
+public final class SegmentPropagator {
+    private final List<FloatImage> frames;   // prepared input frames, each [H, W, 3]
+    private final FrameFlows flows;
+    private final PropagationSettings settings;
+
+    public SegmentPropagator(List<FloatImage> frames, FrameFlows flows, PropagationSettings settings) {
+        this.frames = frames;
+        this.flows = flows;
+        this.settings = settings;
+    }
+
+    /** Seconds spent in each stage of one segment (for the benchmark). */
+    public record Timings(double synthesisSeconds, double blendSeconds, double poissonSeconds) {
+    }
+
+    /** @param frames blended in-between frames k+1..k'−1, each [H, W, 3] rounded to 8-bit values */
+    public record Result(List<FloatImage> frames, List<FloatImage> forward, List<FloatImage> backward,
+                         Timings timings) {
+    }
+
+    /**
+     * @param firstStyle stylised key k, [H, W, 3]
+     * @param lastStyle  stylised key k', [H, W, 3]
+     * @param pool       threads for the synthesis (null = calling thread)
+     * @param progress   advanced by one per synthesised frame
+     */
+    public Result propagate(Segment seg, FloatImage firstStyle, FloatImage lastStyle, ExecutorService pool,
+                            ProgressListener progress) {
+        long t0 = System.nanoTime();
+        List<SynthResult> fwd = pass(seg.first(), +1, seg.inBetweenCount(), firstStyle, pool, progress);
+        List<SynthResult> bwd = pass(seg.last(), -1, seg.inBetweenCount(), lastStyle, pool, progress).reversed();
+        long t1 = System.nanoTime();
+        List<FloatImage> out = new ArrayList<>(seg.inBetweenCount());
+        boolean[] mask = null;
+        PoissonBlend poisson = settings.poisson() ? new PoissonBlend(firstStyle.width, firstStyle.height) : null;
+        long poissonNanos = 0;
+        for (int j = 1; j <= seg.inBetweenCount(); j++) {
+            int t = seg.first() + j;
+            SynthResult a = fwd.get(j - 1), b = bwd.get(j - 1);
+            double w1 = ErrorMask.forwardWeight(j, seg.length());
+            // the previous frame's mask follows the flow onto this frame (nearest), then is OR-ed in
+            boolean[] carried = mask == null ? null : warpMask(mask, flows.step(t - 1, t), a.image());
+            mask = ErrorMask.compute(a.error(), b.error(), w1, carried);
+            FloatImage blended = HistogramBlend.blend(a.image(), b.image(), mask, w1);
+            if (poisson != null) {
+                long p0 = System.nanoTime();
+                blended = poisson.blend(a.image(), b.image(), mask, blended);
+                poissonNanos += System.nanoTime() - p0;
+            }
+            out.add(rounded(blended));
+        }
+        long t2 = System.nanoTime();
+        return new Result(out, fwd.stream().map(SynthResult::image).toList(),
+                bwd.stream().map(SynthResult::image).toList(),
+                new Timings((t1 - t0) * 1e-9, (t2 - t1 - poissonNanos) * 1e-9, poissonNanos * 1e-9));
+    }
+
+    /**
+     * One direction: from {@code key} (style {@code style}) over {@code count} frames key+dir, key+2·dir, … Each
+     * frame's temporal guide is the previous output of this pass warped to it.
+     * @return results in pass order (nearest the key first)
+     */
+    List<SynthResult> pass(int key, int dir, int count, FloatImage style, ExecutorService pool,
+                           ProgressListener progress) {
+        GuideBuilder guides = new GuideBuilder(frames.get(key), style, settings.guides());
+        List<SynthResult> results = new ArrayList<>(count);
+        FloatImage previous = style;
+        for (int s = 1; s <= count; s++) {
+            int t = key + dir * s;
+            SynthParams params = settings.synth().withSeed(seedFor(settings.synth().seed(), t, dir));
+            SynthResult r = PatchSynthesis.synthesize(style,
+                    guides.next(flows.step(t - dir, t), frames.get(t), previous), params, pool);
+            r = new SynthResult(rounded(r.image()), r.error(), r.nnf()); // the reference stores outputs as 8-bit images
+            results.add(r);
+            previous = r.image();
+            progress.advance(1);
+        }
+        return results;
+    }
+
+    /** A per-frame seed, so that each synthesis is reproducible on its own whatever order segments run in. */
+    static long seedFor(long base, int frame, int dir) {
+        long z = base * 0x9E3779B97F4A7C15L + frame * 2L + (dir > 0 ? 0 : 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static boolean[] warpMask(boolean[] mask, FrameFlows.Step step, FloatImage like) {
+        FloatImage m = new FloatImage(like.width, like.height, 1);
+        for (int i = 0; i < mask.length; i++) {
+            m.data[i] = mask[i] ? 1f : 0f;
+        }
+        FloatImage warped = Warp.nearest(m, step.flow());
+        boolean[] out = new boolean[mask.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = warped.data[i] > 0.5f;
+        }
+        return out;
+    }
+
+    static FloatImage rounded(FloatImage img) {
+        FloatImage out = new FloatImage(img.width, img.height, img.channels);
+        for (int i = 0; i < out.data.length; i++) {
+            out.data[i] = FloatImage.to8(img.data[i]);
+        }
+        return out;
+    }
+}

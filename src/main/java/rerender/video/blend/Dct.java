@@ -2,6 +2,8 @@
 // "A fast cosine transform in one and two dimensions"); two real signals ride in one complex FFT.
 package rerender.video.blend;
 
+import java.util.Arrays;
+
 /**
  * Forward: X[k] = Σ_n x[n]·cos(πk(2n+1)/(2N)) (unnormalised DCT-II); {@link #inverse} undoes it exactly.
  * Data: N rows of {@code batch} lanes, element n of signal b at n·batch + b. Immutable and thread-safe.
@@ -31,45 +33,78 @@ final class Dct {
         return t < (n + 1) / 2 ? 2 * t : 2 * (n - 1 - t) + 1;
     }
 
+    /** Complex lanes transformed together: small enough that a chunk's FFT stays in the L2 cache. */
+    private static final int CHUNK = 16;
+
     /** x [N, batch] -> out [N, batch] (out may not alias x). */
     void forward(double[] x, double[] out, int batch) {
         check(x, out, batch);
-        int half = (batch + 1) / 2, rest = batch - half;
-        double[] zr = new double[n * half], zi = new double[n * half];
-        for (int t = 0; t < n; t++) {                   // v = permuted rows; lanes [0,half) real, [half,batch) imaginary
-            int src = source(t) * batch;
-            System.arraycopy(x, src, zr, t * half, half);
-            System.arraycopy(x, src + half, zi, t * half, rest);
-        }
-        fft.forward(zr, zi, half);
-        for (int k = 0; k < n; k++) {
-            int kk = (n - k) % n, zk = k * half, zkk = kk * half, o = k * batch;
-            double c = cos[k], s = sin[k];
-            for (int b = 0; b < half; b++) {
-                double ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
-                // V1 = (Z[k] + conj Z[N−k])/2, V2 = (Z[k] − conj Z[N−k])/(2i); X = c·Re V + s·Im V
-                out[o + b] = 0.5 * (c * (ar + br) + s * (ai - bi));
-                if (b < rest) {
-                    out[o + half + b] = 0.5 * (c * (ai + bi) + s * (br - ar));
-                }
-            }
+        int half = (batch + 1) / 2;
+        double[][] buf = buffers();
+        for (int c0 = 0; c0 < half; c0 += CHUNK) {
+            forwardChunk(x, out, batch, c0, Math.min(CHUNK, half - c0), buf);
         }
     }
 
     /** X [N, batch] -> out [N, batch] with forward(out) == X (out may not alias X). */
     void inverse(double[] xf, double[] out, int batch) {
         check(xf, out, batch);
-        int half = (batch + 1) / 2, rest = batch - half;
-        double[] zr = new double[n * half], zi = new double[n * half];
+        int half = (batch + 1) / 2;
+        double[][] buf = buffers();
+        for (int c0 = 0; c0 < half; c0 += CHUNK) {
+            inverseChunk(xf, out, batch, c0, Math.min(CHUNK, half - c0), buf);
+        }
+    }
+
+    private static double[] sized(double[] buf, int size) {
+        return buf.length == size ? buf : new double[size];
+    }
+
+    private double[][] buffers() {
+        return new double[][]{new double[n * CHUNK], new double[n * CHUNK], new double[n * CHUNK], new double[n * CHUNK]};
+    }
+
+    // Complex lane b (c0 ≤ b < c0 + len) carries real lane b as its real part and real lane b + half as its
+    // imaginary part (zero when that lane does not exist).
+    private void forwardChunk(double[] x, double[] out, int batch, int c0, int len, double[][] buf) {
+        int half = (batch + 1) / 2, im = Math.max(0, Math.min(len, batch - half - c0)); // lanes with an imaginary part
+        double[] zr = sized(buf[0], n * len), zi = sized(buf[1], n * len);
+        if (im < len) {
+            Arrays.fill(zi, 0);
+        }
+        for (int t = 0; t < n; t++) {                       // v = Makhoul-permuted rows
+            int src = source(t) * batch + c0;
+            System.arraycopy(x, src, zr, t * len, len);
+            System.arraycopy(x, src + half, zi, t * len, im);
+        }
+        fft.forward(zr, zi, len, buf[2], buf[3]);
+        for (int k = 0; k < n; k++) {
+            int zk = k * len, zkk = ((n - k) % n) * len, o = k * batch + c0;
+            double c = cos[k], s = sin[k];
+            for (int b = 0; b < len; b++) {
+                double ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
+                // V1 = (Z[k] + conj Z[N−k])/2, V2 = (Z[k] − conj Z[N−k])/(2i); X = c·Re V + s·Im V
+                out[o + b] = 0.5 * (c * (ar + br) + s * (ai - bi));
+            }
+            for (int b = 0; b < im; b++) {
+                double ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
+                out[o + half + b] = 0.5 * (c * (ai + bi) + s * (br - ar));
+            }
+        }
+    }
+
+    private void inverseChunk(double[] xf, double[] out, int batch, int c0, int len, double[][] buf) {
+        int half = (batch + 1) / 2, im = Math.max(0, Math.min(len, batch - half - c0));
+        double[] zr = sized(buf[0], n * len), zi = sized(buf[1], n * len);
         for (int k = 0; k < n; k++) {
             // U[k] = X[k] − i·X[N−k] (X[N] = 0), V[k] = exp(iπk/2N)·U[k]; Z = V1 + i·V2, stored conjugated so the
             // forward FFT computes the inverse one
-            int o = k * batch, oo = (n - k) * batch, zk = k * half;
+            int o = k * batch + c0, oo = (n - k) * batch + c0, zk = k * len;
             double c = cos[k], s = sin[k];
-            for (int b = 0; b < half; b++) {
+            for (int b = 0; b < len; b++) {
                 double u1r = xf[o + b], u1i = k == 0 ? 0 : -xf[oo + b];
                 double u2r = 0, u2i = 0;
-                if (b < rest) {
+                if (b < im) {
                     u2r = xf[o + half + b];
                     u2i = k == 0 ? 0 : -xf[oo + half + b];
                 }
@@ -79,15 +114,15 @@ final class Dct {
                 zi[zk + b] = -(v1i + v2r);
             }
         }
-        fft.forward(zr, zi, half);
+        fft.forward(zr, zi, len, buf[2], buf[3]);
         double scale = 1.0 / n;
         for (int t = 0; t < n; t++) {
-            int dst = source(t) * batch, zt = t * half;
-            for (int b = 0; b < half; b++) {
+            int dst = source(t) * batch + c0, zt = t * len;
+            for (int b = 0; b < len; b++) {
                 out[dst + b] = zr[zt + b] * scale;
-                if (b < rest) {
-                    out[dst + half + b] = -zi[zt + b] * scale;
-                }
+            }
+            for (int b = 0; b < im; b++) {
+                out[dst + half + b] = -zi[zt + b] * scale;
             }
         }
     }

@@ -79,7 +79,13 @@ final class Fft {
 
     /** In-place forward DFT of {@code batch} signals; re/im have length n·batch. */
     void forward(double[] re, double[] im, int batch) {
-        if (re.length != (long) n * batch || im.length != re.length) {
+        forward(re, im, batch, new double[re.length], new double[re.length]);
+    }
+
+    /** As {@link #forward(double[], double[], int)} with caller-provided scratch arrays of at least n·batch. */
+    void forward(double[] re, double[] im, int batch, double[] scratchRe, double[] scratchIm) {
+        if (re.length != (long) n * batch || im.length != re.length || scratchRe.length < re.length
+                || scratchIm.length < re.length) {
             throw new IllegalArgumentException("FFT of length " + n + " x batch " + batch + " needs arrays of "
                     + (long) n * batch + ", got " + re.length + " and " + im.length);
         }
@@ -90,13 +96,15 @@ final class Fft {
         if (radices.length == 0) {
             return; // n == 1: identity
         }
-        double[] xr = re, xi = im, yr = new double[re.length], yi = new double[re.length];
+        double[] xr = re, xi = im, yr = scratchRe, yi = scratchIm;
         int len = n, s = 1;
         for (int st = 0; st < radices.length; st++) {
             int p = radices[st], m = len / p, lanes = s * batch;
             switch (p) {
                 case 4 -> radix4(xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
                 case 2 -> radix2(xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
+                case 3 -> radix3(xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
+                case 5 -> radix5(xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
                 default -> radixGeneric(p, xr, xi, yr, yi, m, lanes, twRe[st], twIm[st]);
             }
             double[] t = xr;
@@ -158,33 +166,93 @@ final class Fft {
         }
     }
 
+    private static void radix3(double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes, double[] wr, double[] wi) {
+        final double c = -0.5, sn = Math.sqrt(3) / 2; // W_3 = c − i·sn
+        for (int q = 0; q < m; q++) {
+            int i0 = q * lanes, i1 = (q + m) * lanes, i2 = (q + 2 * m) * lanes;
+            int o0 = 3 * q * lanes, o1 = o0 + lanes, o2 = o1 + lanes;
+            double c1r = wr[3 * q + 1], c1i = wi[3 * q + 1], c2r = wr[3 * q + 2], c2i = wi[3 * q + 2];
+            for (int j = 0; j < lanes; j++) {
+                double x0r = xr[i0 + j], x0i = xi[i0 + j], x1r = xr[i1 + j], x1i = xi[i1 + j];
+                double x2r = xr[i2 + j], x2i = xi[i2 + j];
+                double sr = x1r + x2r, si = x1i + x2i, dr = sn * (x1r - x2r), di = sn * (x1i - x2i);
+                double pr = x0r + c * sr, pi = x0i + c * si;
+                yr[o0 + j] = x0r + sr;
+                yi[o0 + j] = x0i + si;
+                double ar = pr + di, ai = pi - dr;     // y1 = p − i·d
+                yr[o1 + j] = ar * c1r - ai * c1i;
+                yi[o1 + j] = ar * c1i + ai * c1r;
+                double br = pr - di, bi = pi + dr;     // y2 = p + i·d
+                yr[o2 + j] = br * c2r - bi * c2i;
+                yi[o2 + j] = br * c2i + bi * c2r;
+            }
+        }
+    }
+
+    private static void radix5(double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes, double[] wr, double[] wi) {
+        final double c1 = Math.cos(2 * Math.PI / 5), c2 = Math.cos(4 * Math.PI / 5);
+        final double s1 = Math.sin(2 * Math.PI / 5), s2 = Math.sin(4 * Math.PI / 5);
+        for (int q = 0; q < m; q++) {
+            int i0 = q * lanes, i1 = (q + m) * lanes, i2 = (q + 2 * m) * lanes, i3 = (q + 3 * m) * lanes;
+            int i4 = (q + 4 * m) * lanes;
+            int o0 = 5 * q * lanes, o1 = o0 + lanes, o2 = o1 + lanes, o3 = o2 + lanes, o4 = o3 + lanes;
+            double t1r = wr[5 * q + 1], t1i = wi[5 * q + 1], t2r = wr[5 * q + 2], t2i = wi[5 * q + 2];
+            double t3r = wr[5 * q + 3], t3i = wi[5 * q + 3], t4r = wr[5 * q + 4], t4i = wi[5 * q + 4];
+            for (int j = 0; j < lanes; j++) {
+                double x0r = xr[i0 + j], x0i = xi[i0 + j];
+                double a1r = xr[i1 + j] + xr[i4 + j], a1i = xi[i1 + j] + xi[i4 + j];
+                double b1r = xr[i1 + j] - xr[i4 + j], b1i = xi[i1 + j] - xi[i4 + j];
+                double a2r = xr[i2 + j] + xr[i3 + j], a2i = xi[i2 + j] + xi[i3 + j];
+                double b2r = xr[i2 + j] - xr[i3 + j], b2i = xi[i2 + j] - xi[i3 + j];
+                yr[o0 + j] = x0r + a1r + a2r;
+                yi[o0 + j] = x0i + a1i + a2i;
+                double p1r = x0r + c1 * a1r + c2 * a2r, p1i = x0i + c1 * a1i + c2 * a2i;
+                double m1r = s1 * b1r + s2 * b2r, m1i = s1 * b1i + s2 * b2i;
+                double p2r = x0r + c2 * a1r + c1 * a2r, p2i = x0i + c2 * a1i + c1 * a2i;
+                double m2r = s2 * b1r - s1 * b2r, m2i = s2 * b1i - s1 * b2i;
+                double vr = p1r + m1i, vi = p1i - m1r;  // y1 = p1 − i·m1
+                yr[o1 + j] = vr * t1r - vi * t1i;
+                yi[o1 + j] = vr * t1i + vi * t1r;
+                vr = p2r + m2i;                          // y2 = p2 − i·m2
+                vi = p2i - m2r;
+                yr[o2 + j] = vr * t2r - vi * t2i;
+                yi[o2 + j] = vr * t2i + vi * t2r;
+                vr = p2r - m2i;                          // y3 = p2 + i·m2
+                vi = p2i + m2r;
+                yr[o3 + j] = vr * t3r - vi * t3i;
+                yi[o3 + j] = vr * t3i + vi * t3r;
+                vr = p1r - m1i;                          // y4 = p1 + i·m1
+                vi = p1i + m1r;
+                yr[o4 + j] = vr * t4r - vi * t4i;
+                yi[o4 + j] = vr * t4i + vi * t4r;
+            }
+        }
+    }
+
+    /** Any small prime p: per lane, the p-point DFT in registers-sized scratch, then the twiddles. */
     private static void radixGeneric(int p, double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes,
                                      double[] wr, double[] wi) {
-        double[] rootRe = new double[p], rootIm = new double[p];
+        double[] rootRe = new double[p], rootIm = new double[p], ar = new double[p], ai = new double[p];
         for (int t = 0; t < p; t++) {
             rootRe[t] = Math.cos(-2 * Math.PI * t / p);
             rootIm[t] = Math.sin(-2 * Math.PI * t / p);
         }
-        double[] accR = new double[lanes], accI = new double[lanes];
         for (int q = 0; q < m; q++) {
-            for (int k = 0; k < p; k++) {
-                java.util.Arrays.fill(accR, 0);
-                java.util.Arrays.fill(accI, 0);
+            for (int j = 0; j < lanes; j++) {
                 for (int r = 0; r < p; r++) {
-                    int in = (q + m * r) * lanes;
-                    int t = r * k % p;
-                    double er = rootRe[t], ei = rootIm[t];
-                    for (int j = 0; j < lanes; j++) {
-                        double a = xr[in + j], b = xi[in + j];
-                        accR[j] += a * er - b * ei;
-                        accI[j] += a * ei + b * er;
-                    }
+                    ar[r] = xr[(q + m * r) * lanes + j];
+                    ai[r] = xi[(q + m * r) * lanes + j];
                 }
-                int out = (p * q + k) * lanes;
-                double cr = wr[q * p + k], ci = wi[q * p + k];
-                for (int j = 0; j < lanes; j++) {
-                    yr[out + j] = accR[j] * cr - accI[j] * ci;
-                    yi[out + j] = accR[j] * ci + accI[j] * cr;
+                for (int k = 0; k < p; k++) {
+                    double sr = 0, si = 0;
+                    for (int r = 0, t = 0; r < p; r++, t = t + k >= p ? t + k - p : t + k) { // t = r·k mod p
+                        sr += ar[r] * rootRe[t] - ai[r] * rootIm[t];
+                        si += ar[r] * rootIm[t] + ai[r] * rootRe[t];
+                    }
+                    int out = (p * q + k) * lanes + j;
+                    double cr = wr[q * p + k], ci = wi[q * p + k];
+                    yr[out] = sr * cr - si * ci;
+                    yi[out] = sr * ci + si * cr;
                 }
             }
         }

@@ -6,6 +6,10 @@ package rerender.video.blend;
 import rerender.video.FloatImage;
 import rerender.video.color.Lab;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
 /**
  * Per channel c minimises  w_c²·(|Dv x − gv|² + |Dh x − gh|²) + |x − h|²  where h is the histogram blend's channel
  * and gv, gh the forward differences of A or B (by the mask at the first pixel of each pair) clipped to ±100.
@@ -20,12 +24,15 @@ public final class PoissonBlend {
 
     private final DctPoissonSolver solver;
     private final double[] gradWeights;
+    private final Executor executor;
 
+    /** Reference weights; the three channel solves run one after another in the calling thread. */
     public PoissonBlend(int width, int height) {
-        this(new DctPoissonSolver(width, height), DEFAULT_GRAD_WEIGHTS);
+        this(new DctPoissonSolver(width, height), DEFAULT_GRAD_WEIGHTS, Runnable::run);
     }
 
-    public PoissonBlend(DctPoissonSolver solver, double[] gradWeights) {
+    /** @param executor runs the three independent channel solves (e.g. a pool to run them in parallel) */
+    public PoissonBlend(DctPoissonSolver solver, double[] gradWeights, Executor executor) {
         if (gradWeights.length != 3) {
             throw new IllegalArgumentException("need 3 gradient weights (L, a, b), got " + gradWeights.length);
         }
@@ -36,26 +43,48 @@ public final class PoissonBlend {
         }
         this.solver = solver;
         this.gradWeights = gradWeights.clone();
+        this.executor = executor;
     }
 
-    /** a, b, histBlended: RGB [H, W, 3] 0..255; mask: true = B. -> RGB [H, W, 3]. */
+    /**
+     * a, b, histBlended: RGB [H, W, 3] 0..255; mask: true = B. -> RGB [H, W, 3]. Like the reference, the histogram
+     * blend enters as an RGB image (so clamped to the RGB gamut).
+     */
     public FloatImage blend(FloatImage a, FloatImage b, boolean[] mask, FloatImage histBlended) {
-        ErrorMask.requireSame(a, b, mask);
-        if (!a.sameSize(histBlended) || a.width != solver.width() || a.height != solver.height()
-                || a.channels != 3 || histBlended.channels != 3) {
-            throw new IllegalArgumentException("Poisson blend for " + solver.width() + "x" + solver.height()
-                    + " RGB got A " + a.width + "x" + a.height + "x" + a.channels + ", histogram blend "
-                    + histBlended.width + "x" + histBlended.height + "x" + histBlended.channels);
-        }
-        FloatImage la = Lab.fromRgb(a), lb = Lab.fromRgb(b), lh = Lab.fromRgb(histBlended);
-        FloatImage out = new FloatImage(a.width, a.height, 3);
+        checkSizes(a, b, mask, histBlended);
+        return Lab.toRgb(blendLab(Lab.fromRgb(a), Lab.fromRgb(b), mask, Lab.fromRgb(histBlended)));
+    }
+
+    /** As {@link #blend} on Lab images (8-bit convention): -> Lab [H, W, 3] clamped to 0..255 like the reference. */
+    public FloatImage blendLab(FloatImage labA, FloatImage labB, boolean[] mask, FloatImage labHist) {
+        checkSizes(labA, labB, mask, labHist);
+        FloatImage out = new FloatImage(labA.width, labA.height, 3);
+        CompletableFuture<?>[] jobs = new CompletableFuture<?>[3];
         for (int c = 0; c < 3; c++) {
-            double[] x = solveChannel(la, lb, lh, mask, c);
-            for (int p = 0; p < x.length; p++) {
-                out.data[p * 3 + c] = (float) Math.clamp(x[p], 0.0, 255.0);
-            }
+            final int ch = c;
+            jobs[c] = CompletableFuture.runAsync(() -> {
+                double[] x = solveChannel(labA, labB, labHist, mask, ch);
+                for (int p = 0; p < x.length; p++) {
+                    out.data[p * 3 + ch] = (float) Math.clamp(x[p], 0.0, 255.0);
+                }
+            }, executor);
         }
-        return Lab.toRgb(out);
+        try {
+            CompletableFuture.allOf(jobs).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        return out;
+    }
+
+    private void checkSizes(FloatImage a, FloatImage b, boolean[] mask, FloatImage hist) {
+        ErrorMask.requireSame(a, b, mask);
+        if (!a.sameSize(hist) || a.width != solver.width() || a.height != solver.height()
+                || a.channels != 3 || hist.channels != 3) {
+            throw new IllegalArgumentException("Poisson blend for " + solver.width() + "x" + solver.height()
+                    + "x3 got A " + a.width + "x" + a.height + "x" + a.channels + ", histogram blend "
+                    + hist.width + "x" + hist.height + "x" + hist.channels);
+        }
     }
 
     /** One Lab channel: (I + w²·(DvᵀDv + DhᵀDh))·x = h + w²·(Dvᵀgv + Dhᵀgh). */

@@ -68,7 +68,7 @@ class PoissonBlendTest {
         FloatImage a = BlendImages.textured(w, h, 16), b = BlendImages.textured(w, h, 17);
         boolean[] mask = new boolean[w * h]; // all A: A's gradients, B's values as the data term
         FloatImage la = Lab.fromRgb(a), lb = Lab.fromRgb(b);
-        PoissonBlend blend = new PoissonBlend(new DctPoissonSolver(w, h), new double[]{1e3, 1e3, 1e3});
+        PoissonBlend blend = new PoissonBlend(new DctPoissonSolver(w, h), new double[]{1e3, 1e3, 1e3}, Runnable::run);
         for (int c = 0; c < 3; c++) {
             double[] x = blend.solveChannel(la, lb, lb, mask, c);
             for (int y = 0; y < h - 1; y++) {

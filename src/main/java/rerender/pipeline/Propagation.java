@@ -149,7 +149,7 @@ public final class Propagation {
         private final String flowId;
         private int computed;
         private int reused;
-        private double synthSeconds, blendSeconds, poissonSeconds;
+        private double synthSeconds, blendSeconds;
 
         SegmentRuns(Inputs in, FrameFlows flows, PropagationSettings settings, SegmentStore store, String flowId) {
             this.in = in;
@@ -213,7 +213,6 @@ public final class Propagation {
             computed++;
             synthSeconds += t.synthesisSeconds();
             blendSeconds += t.blendSeconds();
-            poissonSeconds += t.poissonSeconds();
         }
 
         /** Everything a segment's frames depend on: version, settings, flow method, its input frames and keys. */
@@ -247,7 +246,7 @@ public final class Propagation {
         }
 
         SegmentPropagator.Timings timings() {
-            return new SegmentPropagator.Timings(synthSeconds, blendSeconds, poissonSeconds);
+            return new SegmentPropagator.Timings(synthSeconds, blendSeconds);
         }
 
         private static <T> T await(Future<T> f) throws IOException {

@@ -4,8 +4,7 @@ package rerender.pipeline;
 
 import rerender.video.FloatImage;
 import rerender.video.blend.ErrorMask;
-import rerender.video.blend.HistogramBlend;
-import rerender.video.blend.PoissonBlend;
+import rerender.video.blend.FrameBlender;
 import rerender.video.flow.Warp;
 import rerender.video.synth.PatchSynthesis;
 import rerender.video.synth.SynthParams;
@@ -30,8 +29,8 @@ public final class SegmentPropagator {
         this.settings = settings;
     }
 
-    /** Seconds spent in each stage of one segment (for the benchmark). */
-    public record Timings(double synthesisSeconds, double blendSeconds, double poissonSeconds) {
+    /** Seconds spent in each stage of one segment (for the benchmark); blending includes the Poisson step if on. */
+    public record Timings(double synthesisSeconds, double blendSeconds) {
     }
 
     /** @param frames blended in-between frames k+1..k'−1, each [H, W, 3] rounded to 8-bit values */
@@ -52,28 +51,23 @@ public final class SegmentPropagator {
         List<SynthResult> bwd = pass(seg.last(), -1, seg.inBetweenCount(), lastStyle, pool, progress).reversed();
         long t1 = System.nanoTime();
         List<FloatImage> out = new ArrayList<>(seg.inBetweenCount());
+        FrameBlender blender = new FrameBlender(firstStyle.width, firstStyle.height, settings.poisson(),
+                Runnable::run);
         boolean[] mask = null;
-        PoissonBlend poisson = settings.poisson() ? new PoissonBlend(firstStyle.width, firstStyle.height) : null;
-        long poissonNanos = 0;
         for (int j = 1; j <= seg.inBetweenCount(); j++) {
             int t = seg.first() + j;
             SynthResult a = fwd.get(j - 1), b = bwd.get(j - 1);
-            double w1 = ErrorMask.forwardWeight(j, seg.length());
-            // the previous frame's mask follows the flow onto this frame (nearest), then is OR-ed in
+            // the previous frame's mask follows the flow onto this frame (nearest) and is OR-ed in: once B, stays B
             boolean[] carried = mask == null ? null : warpMask(mask, flows.step(t - 1, t), a.image());
-            mask = ErrorMask.compute(a.error(), b.error(), w1, carried);
-            FloatImage blended = HistogramBlend.blend(a.image(), b.image(), mask, w1);
-            if (poisson != null) {
-                long p0 = System.nanoTime();
-                blended = poisson.blend(a.image(), b.image(), mask, blended);
-                poissonNanos += System.nanoTime() - p0;
-            }
-            out.add(rounded(blended));
+            FrameBlender.Result blended = blender.blend(a.image(), b.image(), a.error(), b.error(),
+                    ErrorMask.forwardWeight(j, seg.length()), carried);
+            mask = blended.mask();
+            out.add(rounded(blended.image()));
         }
         long t2 = System.nanoTime();
         return new Result(out, fwd.stream().map(SynthResult::image).toList(),
                 bwd.stream().map(SynthResult::image).toList(),
-                new Timings((t1 - t0) * 1e-9, (t2 - t1 - poissonNanos) * 1e-9, poissonNanos * 1e-9));
+                new Timings((t1 - t0) * 1e-9, (t2 - t1) * 1e-9));
     }
 
     /**

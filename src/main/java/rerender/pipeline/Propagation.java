@@ -80,8 +80,10 @@ public final class Propagation {
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
             progress.info("optical flow for " + (in.frames().size() - 1) + " frame pairs");
+            // one pair at a time: concurrent DisFlow calls crashed inside OpenCV's DIS (native SIGSEGV), and
+            // DIS parallelises internally anyway
             FrameFlows flows = FrameFlows.compute(in.frames(), new FlowCache(job.workDir().resolve("flows"),
-                    flowEstimator), pool);
+                    flowEstimator), null);
             SegmentRuns runs = new SegmentRuns(in, flows, job.settings(), new SegmentStore(
                     job.workDir().resolve("segments")), flowEstimator.id());
             List<FloatImage> out = runs.runAll(pool, progress);

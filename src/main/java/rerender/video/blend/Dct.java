@@ -2,6 +2,9 @@
 // "A fast cosine transform in one and two dimensions"); two real signals ride in one complex FFT.
 package rerender.video.blend;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -33,6 +36,7 @@ final class Dct {
         return t < (n + 1) / 2 ? 2 * t : 2 * (n - 1 - t) + 1;
     }
 
+    private static final VectorSpecies<Double> V = DoubleVector.SPECIES_PREFERRED;
     /** Complex lanes transformed together: small enough that a chunk's FFT stays in the L2 cache. */
     private static final int CHUNK = 16;
 
@@ -80,15 +84,27 @@ final class Dct {
         fft.forward(zr, zi, len, buf[2], buf[3]);
         for (int k = 0; k < n; k++) {
             int zk = k * len, zkk = ((n - k) % n) * len, o = k * batch + c0;
-            double c = cos[k], s = sin[k];
-            for (int b = 0; b < len; b++) {
-                double ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
-                // V1 = (Z[k] + conj Z[N−k])/2, V2 = (Z[k] − conj Z[N−k])/(2i); X = c·Re V + s·Im V
-                out[o + b] = 0.5 * (c * (ar + br) + s * (ai - bi));
+            double hc = 0.5 * cos[k], hs = 0.5 * sin[k];
+            // V1 = (Z[k] + conj Z[N−k])/2, V2 = (Z[k] − conj Z[N−k])/(2i); X = cos·Re V + sin·Im V
+            int b = 0;
+            for (int bound = V.loopBound(len); b < bound; b += V.length()) {
+                DoubleVector ar = DoubleVector.fromArray(V, zr, zk + b), ai = DoubleVector.fromArray(V, zi, zk + b);
+                DoubleVector br = DoubleVector.fromArray(V, zr, zkk + b), bi = DoubleVector.fromArray(V, zi, zkk + b);
+                ar.add(br).mul(hc).add(ai.sub(bi).mul(hs)).intoArray(out, o + b);
             }
-            for (int b = 0; b < im; b++) {
+            for (; b < len; b++) {
                 double ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
-                out[o + half + b] = 0.5 * (c * (ai + bi) + s * (br - ar));
+                out[o + b] = hc * (ar + br) + hs * (ai - bi);
+            }
+            b = 0;
+            for (int bound = V.loopBound(im); b < bound; b += V.length()) {
+                DoubleVector ar = DoubleVector.fromArray(V, zr, zk + b), ai = DoubleVector.fromArray(V, zi, zk + b);
+                DoubleVector br = DoubleVector.fromArray(V, zr, zkk + b), bi = DoubleVector.fromArray(V, zi, zkk + b);
+                ai.add(bi).mul(hc).add(br.sub(ar).mul(hs)).intoArray(out, o + half + b);
+            }
+            for (; b < im; b++) {
+                double ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
+                out[o + half + b] = hc * (ai + bi) + hs * (br - ar);
             }
         }
     }
@@ -98,20 +114,19 @@ final class Dct {
         double[] zr = sized(buf[0], n * len), zi = sized(buf[1], n * len);
         for (int k = 0; k < n; k++) {
             // U[k] = X[k] − i·X[N−k] (X[N] = 0), V[k] = exp(iπk/2N)·U[k]; Z = V1 + i·V2, stored conjugated so the
-            // forward FFT computes the inverse one
-            int o = k * batch + c0, oo = (n - k) * batch + c0, zk = k * len;
+            // forward FFT computes the inverse one:
+            //   Re Z = c·X1[k] + s·X1[N−k] − s·X2[k] + c·X2[N−k],  −Im Z = −(s·X1[k] − c·X1[N−k] + c·X2[k] + s·X2[N−k])
+            int o = k * batch + c0, oo = k == 0 ? -1 : (n - k) * batch + c0, zk = k * len;
             double c = cos[k], s = sin[k];
             for (int b = 0; b < len; b++) {
-                double u1r = xf[o + b], u1i = k == 0 ? 0 : -xf[oo + b];
-                double u2r = 0, u2i = 0;
+                double x1 = xf[o + b], x1n = oo < 0 ? 0 : xf[oo + b];
+                double x2 = 0, x2n = 0;
                 if (b < im) {
-                    u2r = xf[o + half + b];
-                    u2i = k == 0 ? 0 : -xf[oo + half + b];
+                    x2 = xf[o + half + b];
+                    x2n = oo < 0 ? 0 : xf[oo + half + b];
                 }
-                double v1r = c * u1r - s * u1i, v1i = s * u1r + c * u1i;
-                double v2r = c * u2r - s * u2i, v2i = s * u2r + c * u2i;
-                zr[zk + b] = v1r - v2i;
-                zi[zk + b] = -(v1i + v2r);
+                zr[zk + b] = c * x1 + s * x1n - s * x2 + c * x2n;
+                zi[zk + b] = -(s * x1 - c * x1n + c * x2 + s * x2n);
             }
         }
         fft.forward(zr, zi, len, buf[2], buf[3]);

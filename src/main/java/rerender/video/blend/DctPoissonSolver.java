@@ -68,7 +68,7 @@ public final class DctPoissonSolver {
 
     /** in [rows, cols] -> out [cols, rows], in cache-sized tiles. */
     static void transpose(double[] in, double[] out, int rows, int cols) {
-        final int tile = 32;
+        final int tile = 8;
         for (int r0 = 0; r0 < rows; r0 += tile) {
             int r1 = Math.min(rows, r0 + tile);
             for (int c0 = 0; c0 < cols; c0 += tile) {

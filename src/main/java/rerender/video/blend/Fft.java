@@ -2,6 +2,9 @@
 // Bluestein's chirp-z convolution for lengths with a prime factor above MAX_DIRECT_RADIX. Used by Dct.
 package rerender.video.blend;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -124,11 +127,24 @@ final class Fft {
 
     // Stockham step: inputs x_r = block (q + m·r), outputs y_k = block (p·q + k); each block is `lanes` long.
     // y_k = (Σ_r x_r·W_p^{rk})·w_len^{qk}.
+    private static final VectorSpecies<Double> V = DoubleVector.SPECIES_PREFERRED;
+
     private static void radix2(double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes, double[] wr, double[] wi) {
+        int bound = V.loopBound(lanes);
         for (int q = 0; q < m; q++) {
             int a = q * lanes, b = (q + m) * lanes, o0 = 2 * q * lanes, o1 = o0 + lanes;
             double cr = wr[2 * q + 1], ci = wi[2 * q + 1];
-            for (int j = 0; j < lanes; j++) {
+            int j = 0;
+            for (; j < bound; j += V.length()) {
+                DoubleVector ar = DoubleVector.fromArray(V, xr, a + j), ai = DoubleVector.fromArray(V, xi, a + j);
+                DoubleVector br = DoubleVector.fromArray(V, xr, b + j), bi = DoubleVector.fromArray(V, xi, b + j);
+                ar.add(br).intoArray(yr, o0 + j);
+                ai.add(bi).intoArray(yi, o0 + j);
+                DoubleVector dr = ar.sub(br), di = ai.sub(bi);
+                dr.mul(cr).sub(di.mul(ci)).intoArray(yr, o1 + j);
+                dr.mul(ci).add(di.mul(cr)).intoArray(yi, o1 + j);
+            }
+            for (; j < lanes; j++) {
                 double ar = xr[a + j], ai = xi[a + j], br = xr[b + j], bi = xi[b + j];
                 yr[o0 + j] = ar + br;
                 yi[o0 + j] = ai + bi;
@@ -140,17 +156,39 @@ final class Fft {
     }
 
     private static void radix4(double[] xr, double[] xi, double[] yr, double[] yi, int m, int lanes, double[] wr, double[] wi) {
+        int bound = V.loopBound(lanes);
         for (int q = 0; q < m; q++) {
             int i0 = q * lanes, i1 = (q + m) * lanes, i2 = (q + 2 * m) * lanes, i3 = (q + 3 * m) * lanes;
             int o0 = 4 * q * lanes, o1 = o0 + lanes, o2 = o1 + lanes, o3 = o2 + lanes;
             double c1r = wr[4 * q + 1], c1i = wi[4 * q + 1], c2r = wr[4 * q + 2], c2i = wi[4 * q + 2];
             double c3r = wr[4 * q + 3], c3i = wi[4 * q + 3];
-            for (int j = 0; j < lanes; j++) {
+            int j = 0;
+            for (; j < bound; j += V.length()) {
+                DoubleVector x0r = DoubleVector.fromArray(V, xr, i0 + j), x0i = DoubleVector.fromArray(V, xi, i0 + j);
+                DoubleVector x1r = DoubleVector.fromArray(V, xr, i1 + j), x1i = DoubleVector.fromArray(V, xi, i1 + j);
+                DoubleVector x2r = DoubleVector.fromArray(V, xr, i2 + j), x2i = DoubleVector.fromArray(V, xi, i2 + j);
+                DoubleVector x3r = DoubleVector.fromArray(V, xr, i3 + j), x3i = DoubleVector.fromArray(V, xi, i3 + j);
+                DoubleVector t0r = x0r.add(x2r), t0i = x0i.add(x2i), t1r = x0r.sub(x2r), t1i = x0i.sub(x2i);
+                DoubleVector t2r = x1r.add(x3r), t2i = x1i.add(x3i);
+                DoubleVector t3r = x1i.sub(x3i), t3i = x3r.sub(x1r); // (x1 − x3)·(−i)
+                t0r.add(t2r).intoArray(yr, o0 + j);
+                t0i.add(t2i).intoArray(yi, o0 + j);
+                DoubleVector ar = t1r.add(t3r), ai = t1i.add(t3i);
+                ar.mul(c1r).sub(ai.mul(c1i)).intoArray(yr, o1 + j);
+                ar.mul(c1i).add(ai.mul(c1r)).intoArray(yi, o1 + j);
+                DoubleVector br = t0r.sub(t2r), bi = t0i.sub(t2i);
+                br.mul(c2r).sub(bi.mul(c2i)).intoArray(yr, o2 + j);
+                br.mul(c2i).add(bi.mul(c2r)).intoArray(yi, o2 + j);
+                DoubleVector dr = t1r.sub(t3r), di = t1i.sub(t3i);
+                dr.mul(c3r).sub(di.mul(c3i)).intoArray(yr, o3 + j);
+                dr.mul(c3i).add(di.mul(c3r)).intoArray(yi, o3 + j);
+            }
+            for (; j < lanes; j++) {
                 double x0r = xr[i0 + j], x0i = xi[i0 + j], x1r = xr[i1 + j], x1i = xi[i1 + j];
                 double x2r = xr[i2 + j], x2i = xi[i2 + j], x3r = xr[i3 + j], x3i = xi[i3 + j];
                 double t0r = x0r + x2r, t0i = x0i + x2i, t1r = x0r - x2r, t1i = x0i - x2i;
                 double t2r = x1r + x3r, t2i = x1i + x3i;
-                double t3r = x1i - x3i, t3i = x3r - x1r; // (x1 − x3)·(−i)
+                double t3r = x1i - x3i, t3i = x3r - x1r;
                 yr[o0 + j] = t0r + t2r;
                 yi[o0 + j] = t0i + t2i;
                 double ar = t1r + t3r, ai = t1i + t3i;
@@ -198,7 +236,38 @@ final class Fft {
             int o0 = 5 * q * lanes, o1 = o0 + lanes, o2 = o1 + lanes, o3 = o2 + lanes, o4 = o3 + lanes;
             double t1r = wr[5 * q + 1], t1i = wi[5 * q + 1], t2r = wr[5 * q + 2], t2i = wi[5 * q + 2];
             double t3r = wr[5 * q + 3], t3i = wi[5 * q + 3], t4r = wr[5 * q + 4], t4i = wi[5 * q + 4];
-            for (int j = 0; j < lanes; j++) {
+            int j = 0;
+            for (int bound = V.loopBound(lanes); j < bound; j += V.length()) {
+                DoubleVector x0r = DoubleVector.fromArray(V, xr, i0 + j), x0i = DoubleVector.fromArray(V, xi, i0 + j);
+                DoubleVector x1r = DoubleVector.fromArray(V, xr, i1 + j), x1i = DoubleVector.fromArray(V, xi, i1 + j);
+                DoubleVector x2r = DoubleVector.fromArray(V, xr, i2 + j), x2i = DoubleVector.fromArray(V, xi, i2 + j);
+                DoubleVector x3r = DoubleVector.fromArray(V, xr, i3 + j), x3i = DoubleVector.fromArray(V, xi, i3 + j);
+                DoubleVector x4r = DoubleVector.fromArray(V, xr, i4 + j), x4i = DoubleVector.fromArray(V, xi, i4 + j);
+                DoubleVector a1r = x1r.add(x4r), a1i = x1i.add(x4i), b1r = x1r.sub(x4r), b1i = x1i.sub(x4i);
+                DoubleVector a2r = x2r.add(x3r), a2i = x2i.add(x3i), b2r = x2r.sub(x3r), b2i = x2i.sub(x3i);
+                x0r.add(a1r).add(a2r).intoArray(yr, o0 + j);
+                x0i.add(a1i).add(a2i).intoArray(yi, o0 + j);
+                DoubleVector p1r = x0r.add(a1r.mul(c1)).add(a2r.mul(c2)), p1i = x0i.add(a1i.mul(c1)).add(a2i.mul(c2));
+                DoubleVector m1r = b1r.mul(s1).add(b2r.mul(s2)), m1i = b1i.mul(s1).add(b2i.mul(s2));
+                DoubleVector p2r = x0r.add(a1r.mul(c2)).add(a2r.mul(c1)), p2i = x0i.add(a1i.mul(c2)).add(a2i.mul(c1));
+                DoubleVector m2r = b1r.mul(s2).sub(b2r.mul(s1)), m2i = b1i.mul(s2).sub(b2i.mul(s1));
+                DoubleVector vr = p1r.add(m1i), vi = p1i.sub(m1r);      // y1 = p1 − i·m1
+                vr.mul(t1r).sub(vi.mul(t1i)).intoArray(yr, o1 + j);
+                vr.mul(t1i).add(vi.mul(t1r)).intoArray(yi, o1 + j);
+                vr = p2r.add(m2i);                                       // y2 = p2 − i·m2
+                vi = p2i.sub(m2r);
+                vr.mul(t2r).sub(vi.mul(t2i)).intoArray(yr, o2 + j);
+                vr.mul(t2i).add(vi.mul(t2r)).intoArray(yi, o2 + j);
+                vr = p2r.sub(m2i);                                       // y3 = p2 + i·m2
+                vi = p2i.add(m2r);
+                vr.mul(t3r).sub(vi.mul(t3i)).intoArray(yr, o3 + j);
+                vr.mul(t3i).add(vi.mul(t3r)).intoArray(yi, o3 + j);
+                vr = p1r.sub(m1i);                                       // y4 = p1 + i·m1
+                vi = p1i.add(m1r);
+                vr.mul(t4r).sub(vi.mul(t4i)).intoArray(yr, o4 + j);
+                vr.mul(t4i).add(vi.mul(t4r)).intoArray(yi, o4 + j);
+            }
+            for (; j < lanes; j++) {
                 double x0r = xr[i0 + j], x0i = xi[i0 + j];
                 double a1r = xr[i1 + j] + xr[i4 + j], a1i = xi[i1 + j] + xi[i4 + j];
                 double b1r = xr[i1 + j] - xr[i4 + j], b1i = xi[i1 + j] - xi[i4 + j];

@@ -90,30 +90,28 @@ public final class PoissonBlend {
     /** One Lab channel: (I + w²·(DvᵀDv + DhᵀDh))·x = h + w²·(Dvᵀgv + Dhᵀgh). */
     double[] solveChannel(FloatImage la, FloatImage lb, FloatImage lh, boolean[] mask, int c) {
         int w = la.width, h = la.height, n = w * h;
-        float[] da = la.data, db = lb.data;
-        double[] gv = new double[n], gh = new double[n];
+        float[] da = la.data, db = lb.data, dh = lh.data;
+        double mean = 0;
+        for (int p = 0; p < n; p++) {
+            mean += dh[p * 3 + c];
+        }
+        mean /= n; // the constant vector is in the Laplacian's null space: solve for the centred data, add back
+        double lambda = gradWeights[c] * gradWeights[c];
+        // one sweep: the clipped differences gv (down) and gh (right) of the source chosen by the mask at the pair's
+        // first pixel, and their adjoint (Dvᵀgv + Dhᵀgh)[p] = gv[p] − gv[p−w] + gh[p] − gh[p−1]
+        double[] rhs = new double[n], gvAbove = new double[w];
         for (int i = 0; i < h; i++) {
+            double ghLeft = 0;
             for (int j = 0; j < w; j++) {
                 int p = i * w + j;
                 float[] src = mask[p] ? db : da;
                 float v = src[p * 3 + c];
-                if (i < h - 1) {
-                    gv[p] = Math.clamp(v - src[(p + w) * 3 + c], -GRADIENT_CLIP, GRADIENT_CLIP);
-                }
-                if (j < w - 1) {
-                    gh[p] = Math.clamp(v - src[(p + 1) * 3 + c], -GRADIENT_CLIP, GRADIENT_CLIP);
-                }
+                double gv = i < h - 1 ? Math.clamp(v - src[(p + w) * 3 + c], -GRADIENT_CLIP, GRADIENT_CLIP) : 0;
+                double gh = j < w - 1 ? Math.clamp(v - src[(p + 1) * 3 + c], -GRADIENT_CLIP, GRADIENT_CLIP) : 0;
+                rhs[p] = (dh[p * 3 + c] - mean) + lambda * (gv - gvAbove[j] + gh - ghLeft);
+                gvAbove[j] = gv;
+                ghLeft = gh;
             }
-        }
-        double lambda = gradWeights[c] * gradWeights[c];
-        double[] rhs = GridDifferences.adjoint(gv, gh, h, w);
-        double mean = 0;
-        for (int p = 0; p < n; p++) {
-            mean += lh.data[p * 3 + c];
-        }
-        mean /= n; // the constant vector is in the Laplacian's null space: solve for the centred data, add back
-        for (int p = 0; p < n; p++) {
-            rhs[p] = lambda * rhs[p] + (lh.data[p * 3 + c] - mean);
         }
         double[] x = solver.solve(rhs, lambda);
         for (int p = 0; p < n; p++) {

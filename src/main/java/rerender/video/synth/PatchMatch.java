@@ -87,13 +87,19 @@ final class PatchMatch {
         }
     }
 
-    /** E(a) = patch error of every target pixel's current match, against the current target estimate. */
-    void computeErrors(ExecutorService pool) {
+    /**
+     * E(a) = patch error of the current match against the current target estimate, for the active target pixels
+     * (all when {@code active} is null). Inactive pixels are not searched, so their E is not needed until the end.
+     */
+    void computeErrors(boolean[] active, ExecutorService pool) {
         Bands.run(pool, bands, b -> {
             for (int y = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th); y < y1; y++) {
                 for (int x = 0; x < tw; x++) {
                     int t = y * tw + x;
-                    error[t] = dist.distance(x, y, nnfX[t], nnfY[t], Float.POSITIVE_INFINITY);
+                    if (active != null && !active[t]) {
+                        continue;
+                    }
+                    error[t] = dist.patchDistance(x, y, nnfX[t], nnfY[t], Float.POSITIVE_INFINITY);
                 }
             }
         });
@@ -110,17 +116,18 @@ final class PatchMatch {
      * One PatchMatch run: errors and Ω are recomputed from the current NNF (the target estimate changed since the
      * last run), then {@code iterations} alternating-scan iterations.
      *
-     * @param seed seed of this run's random streams (the caller mixes in level and round)
+     * @param seed   seed of this run's random streams (the caller mixes in level and round)
+     * @param active [Ht * Wt] the target pixels to search; the others keep their match
      */
-    void run(int iterations, long seed, ExecutorService pool) {
-        computeErrors(pool);
+    void run(int iterations, long seed, boolean[] active, ExecutorService pool) {
+        computeErrors(active, pool);
         recomputeOmega();
         for (int iter = 0; iter < iterations; iter++) {
             System.arraycopy(nnfX, 0, snapX, 0, nnfX.length);
             System.arraycopy(nnfY, 0, snapY, 0, nnfY.length);
             final int it = iter;
             final long iterSeed = Rng.stream(seed, iter, 0x5EED);
-            Bands.run(pool, bands, b -> scanBand(b, it % 2 == 0, iterSeed));
+            Bands.run(pool, bands, b -> scanBand(b, it % 2 == 0, iterSeed, active));
             for (int b = 0; b < bands; b++) {
                 IntList ch = bandChanges[b];
                 for (int i = 0; i < ch.size; i += 4) {
@@ -131,7 +138,7 @@ final class PatchMatch {
         }
     }
 
-    private void scanBand(int b, boolean forward, long iterSeed) {
+    private void scanBand(int b, boolean forward, long iterSeed, boolean[] active) {
         int y0 = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th);
         if (bandOmega[b] == null) {
             bandOmega[b] = new int[omega.length];
@@ -140,17 +147,23 @@ final class PatchMatch {
         System.arraycopy(omega, 0, om, 0, omega.length);
         IntList changes = bandChanges[b];
         changes.size = 0;
+        int[] candX = new int[radii.length], candY = new int[radii.length];
+        float[] candBound = new float[radii.length];
         int q = forward ? 1 : -1;
         int yStart = forward ? y0 : y1 - 1, yEnd = forward ? y1 : y0 - 1;
         int xStart = forward ? 0 : tw - 1, xEnd = forward ? tw : -1;
         for (int y = yStart; y != yEnd; y += q) {
             for (int x = xStart; x != xEnd; x += q) {
                 int t = y * tw + x;
+                if (!active[t]) {
+                    continue;
+                }
+                int curSum = occScale != 0f ? patchSum(om, nnfX[t], nnfY[t]) : 0;
                 // propagation: the neighbour before us in scan order, its match shifted by one pixel
                 if (forward ? x > 0 : x < tw - 1) {
                     int cx = nnfX[t - q] + q;
                     if (cx >= 0 && cx < sw) {
-                        tryPatch(t, x, y, cx, nnfY[t - q], om, changes);
+                        curSum = tryPatch(t, x, y, cx, nnfY[t - q], om, curSum, changes);
                     }
                 }
                 int ny = y - q;
@@ -159,48 +172,65 @@ final class PatchMatch {
                     boolean inBand = ny >= y0 && ny < y1;
                     int cy = (inBand ? nnfY[nb] : snapY[nb]) + q;
                     if (cy >= 0 && cy < sh) {
-                        tryPatch(t, x, y, inBand ? nnfX[nb] : snapX[nb], cy, om, changes);
+                        curSum = tryPatch(t, x, y, inBand ? nnfX[nb] : snapX[nb], cy, om, curSum, changes);
                     }
                 }
-                // random search in growing windows around the current match
+                // random search in growing windows around the current match: all candidates are drawn first
+                // (the windows are centred on the match as it is before the search) and their lower bounds
+                // fetched together, so the cache misses of far candidates overlap instead of queueing
                 long state = Rng.mix(iterSeed + t * 0x9E3779B97F4A7C15L);
                 int px = nnfX[t], py = nnfY[t];
-                for (int rad : radii) {
+                for (int k = 0; k < radii.length; k++) {
+                    int rad = radii[k];
                     int lx = Math.max(px - rad, 0), hx = Math.min(px + rad, sw - 1);
                     int ly = Math.max(py - rad, 0), hy = Math.min(py + rad, sh - 1);
                     state = Rng.next(state);
-                    int cx = lx + Rng.below(state, hx - lx + 1);
+                    candX[k] = lx + Rng.below(state, hx - lx + 1);
                     state = Rng.next(state);
-                    int cy = ly + Rng.below(state, hy - ly + 1);
-                    tryPatch(t, x, y, cx, cy, om, changes);
+                    candY[k] = ly + Rng.below(state, hy - ly + 1);
+                }
+                for (int k = 0; k < radii.length; k++) {
+                    candBound[k] = dist.lowerBound(x, y, candX[k], candY[k]);
+                }
+                for (int k = 0; k < radii.length; k++) {
+                    if (candBound[k] <= error[t] + occScale * curSum) {
+                        curSum = tryPatch(t, x, y, candX[k], candY[k], om, curSum, changes);
+                    }
                 }
             }
         }
     }
 
-    private void tryPatch(int t, int x, int y, int cx, int cy, int[] om, IntList changes) {
+    /**
+     * Tries source centre (cx, cy) for target pixel t at (x, y); {@code curSum} is Σ Ω over t's current patch.
+     * Returns Σ Ω over t's patch after the call (changed only if the candidate was taken).
+     *
+     * <p>Exact test: accept iff E(c) + λ·occ(c) < E(cur) + λ·occ(cur). The distance runs first with the loose bound
+     * E(cur) + λ·occ(cur) (occ(c) ≥ 0); most candidates exceed it within a row or two, and only the survivors pay
+     * for summing Ω over the candidate patch.
+     */
+    private int tryPatch(int t, int x, int y, int cx, int cy, int[] om, int curSum, IntList changes) {
         int ox = nnfX[t], oy = nnfY[t];
         if (cx == ox && cy == oy) {
-            return;
+            return curSum;
         }
-        float bound = error[t];
+        float cost = error[t] + occScale * curSum;
+        float e = dist.distance(x, y, cx, cy, cost);
+        if (!(e < cost)) {
+            return curSum;
+        }
         if (occScale != 0f) {
-            bound += occScale * (patchSum(om, ox, oy) - patchSum(om, cx, cy));
-            if (bound <= 0f) {
-                return;
+            if (!(e + occScale * patchSum(om, cx, cy) < cost)) {
+                return curSum;
             }
+            addPatch(om, ox, oy, -1);
+            addPatch(om, cx, cy, 1);
         }
-        float e = dist.distance(x, y, cx, cy, bound);
-        if (e < bound) {
-            if (occScale != 0f) {
-                addPatch(om, ox, oy, -1);
-                addPatch(om, cx, cy, 1);
-            }
-            changes.add4(ox, oy, cx, cy);
-            nnfX[t] = cx;
-            nnfY[t] = cy;
-            error[t] = e;
-        }
+        changes.add4(ox, oy, cx, cy);
+        nnfX[t] = cx;
+        nnfY[t] = cy;
+        error[t] = e;
+        return occScale != 0f ? patchSum(om, cx, cy) : 0;
     }
 
     /** Σ Ω over the patch centred at (cx, cy); in padded coordinates its top-left pixel is (cx, cy). */

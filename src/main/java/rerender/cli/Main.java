@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "rerender", mixinStandardHelpOptions = true, version = "rerender 0.1.0",
         description = "Zero-shot text-guided video-to-video translation (Rerender A Video) in Java.",
-        subcommands = {CommandLine.HelpCommand.class, PropagateCommand.class, StylizeCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, PropagateCommand.class, SampleCommand.class, BenchCommand.class,
+                StylizeCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

@@ -38,7 +38,13 @@ public final class SegmentPropagator {
                          Timings timings) {
     }
 
+    /** Both syntheses of a segment, in frame order k+1..k'−1 (the backward one already reversed). */
+    public record Passes(List<SynthResult> forward, List<SynthResult> backward) {
+    }
+
     /**
+     * Synthesis then blending of one segment.
+     *
      * @param firstStyle stylised key k, [H, W, 3]
      * @param lastStyle  stylised key k', [H, W, 3]
      * @param pool       threads for the synthesis (null = calling thread)
@@ -47,27 +53,43 @@ public final class SegmentPropagator {
     public Result propagate(Segment seg, FloatImage firstStyle, FloatImage lastStyle, ExecutorService pool,
                             ProgressListener progress) {
         long t0 = System.nanoTime();
+        Passes passes = synthesize(seg, firstStyle, lastStyle, pool, progress);
+        long t1 = System.nanoTime();
+        List<FloatImage> out = blend(seg, passes, settings.poisson());
+        long t2 = System.nanoTime();
+        return new Result(out, passes.forward().stream().map(SynthResult::image).toList(),
+                passes.backward().stream().map(SynthResult::image).toList(),
+                new Timings((t1 - t0) * 1e-9, (t2 - t1) * 1e-9));
+    }
+
+    /** Forward synthesis from key k and backward synthesis from key k' over the in-between frames. */
+    public Passes synthesize(Segment seg, FloatImage firstStyle, FloatImage lastStyle, ExecutorService pool,
+                             ProgressListener progress) {
         List<SynthResult> fwd = pass(seg.first(), +1, seg.inBetweenCount(), firstStyle, pool, progress);
         List<SynthResult> bwd = pass(seg.last(), -1, seg.inBetweenCount(), lastStyle, pool, progress).reversed();
-        long t1 = System.nanoTime();
+        return new Passes(fwd, bwd);
+    }
+
+    /**
+     * Blends the two passes frame by frame: error mask (carried along the flow and OR-ed: once B, stays B),
+     * histogram-preserving Lab blend, optional Poisson step.
+     * @return frames k+1..k'−1, [H, W, 3], rounded to 8-bit values
+     */
+    public List<FloatImage> blend(Segment seg, Passes passes, boolean poisson) {
+        FloatImage first = passes.forward().getFirst().image();
+        FrameBlender blender = new FrameBlender(first.width, first.height, poisson, Runnable::run);
         List<FloatImage> out = new ArrayList<>(seg.inBetweenCount());
-        FrameBlender blender = new FrameBlender(firstStyle.width, firstStyle.height, settings.poisson(),
-                Runnable::run);
         boolean[] mask = null;
         for (int j = 1; j <= seg.inBetweenCount(); j++) {
             int t = seg.first() + j;
-            SynthResult a = fwd.get(j - 1), b = bwd.get(j - 1);
-            // the previous frame's mask follows the flow onto this frame (nearest) and is OR-ed in: once B, stays B
+            SynthResult a = passes.forward().get(j - 1), b = passes.backward().get(j - 1);
             boolean[] carried = mask == null ? null : warpMask(mask, flows.step(t - 1, t), a.image());
             FrameBlender.Result blended = blender.blend(a.image(), b.image(), a.error(), b.error(),
                     ErrorMask.forwardWeight(j, seg.length()), carried);
             mask = blended.mask();
             out.add(rounded(blended.image()));
         }
-        long t2 = System.nanoTime();
-        return new Result(out, fwd.stream().map(SynthResult::image).toList(),
-                bwd.stream().map(SynthResult::image).toList(),
-                new Timings((t1 - t0) * 1e-9, (t2 - t1) * 1e-9));
+        return out;
     }
 
     /**

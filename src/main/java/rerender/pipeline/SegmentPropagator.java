@@ -76,6 +76,9 @@ public final class SegmentPropagator {
      * @return frames k+1..k'−1, [H, W, 3], rounded to 8-bit values
      */
     public List<FloatImage> blend(Segment seg, Passes passes, boolean poisson) {
+        if (seg.inBetweenCount() == 0) {
+            return List.of(); // neighbouring keys: nothing between them
+        }
         FloatImage first = passes.forward().getFirst().image();
         FrameBlender blender = new FrameBlender(first.width, first.height, poisson, Runnable::run);
         List<FloatImage> out = new ArrayList<>(seg.inBetweenCount());

@@ -156,6 +156,25 @@ class PropagateCommandTest {
         assertArrayEqualsDeep(before, readAll(frames));
     }
 
+    @Test
+    void unevenAndAdjacentKeys() throws IOException {
+        Path k = dir.resolve("k-uneven");
+        Files.createDirectories(k);
+        for (int key : new int[]{0, 3, 4, 8}) {
+            style(inputs.get(key)).writePng(k.resolve(String.format("%04d.png", key)));
+        }
+        Path out = dir.resolve("uneven.mp4"), frames = dir.resolve("uneven-frames");
+        Run r = run(args(clip, k, out, dir.resolve("uneven-work"), "--key-frames", "0,3,4,8", "--frames-out",
+                frames.toString()));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("3 segment(s) computed"), r.out());
+        for (int key : new int[]{0, 3, 4, 8}) {
+            assertArrayEquals(FloatImage.read(k.resolve(String.format("%04d.png", key))).data,
+                    FloatImage.read(frames.resolve(String.format("%04d.png", key))).data);
+        }
+        assertEquals(N, readAll(frames).length);
+    }
+
     private static byte[][] readAll(Path frames) throws IOException {
         byte[][] b = new byte[N][];
         for (int t = 0; t < N; t++) {

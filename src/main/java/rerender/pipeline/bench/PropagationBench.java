@@ -112,7 +112,8 @@ public final class PropagationBench {
 
     /**
      * Baseline outputs: each in-between frame from its nearest key (the earlier one on a tie), either copied or
-     * carried along the chain of flows with bilinear warps (pixels arriving from outside the frame are black).
+     * carried along the chain of flows with bilinear warps (pixels arriving from outside the frame keep the previous
+     * image's value, so the border does not turn black).
      */
     static List<FloatImage> baseline(PropagationPlan plan, List<FloatImage> truth, FrameFlows flows, boolean warp) {
         List<FloatImage> out = new ArrayList<>(truth);
@@ -120,7 +121,7 @@ public final class PropagationBench {
             FloatImage fromFirst = truth.get(seg.first());
             for (int t = seg.first() + 1; t < seg.last(); t++) {
                 if (warp) {
-                    fromFirst = Warp.bilinear(fromFirst, flows.step(t - 1, t).flow());
+                    fromFirst = warpFilled(fromFirst, flows.step(t - 1, t));
                 }
                 if (t - seg.first() <= seg.last() - t) {
                     out.set(t, warp ? round(fromFirst) : truth.get(seg.first()));
@@ -129,7 +130,7 @@ public final class PropagationBench {
             FloatImage fromLast = truth.get(seg.last());
             for (int t = seg.last() - 1; t > seg.first(); t--) {
                 if (warp) {
-                    fromLast = Warp.bilinear(fromLast, flows.step(t + 1, t).flow());
+                    fromLast = warpFilled(fromLast, flows.step(t + 1, t));
                 }
                 if (t - seg.first() > seg.last() - t) {
                     out.set(t, warp ? round(fromLast) : truth.get(seg.last()));
@@ -137,6 +138,20 @@ public final class PropagationBench {
             }
         }
         return out;
+    }
+
+    /** Bilinear warp; the share of a pixel's weight that fell outside the source comes from {@code img} itself. */
+    static FloatImage warpFilled(FloatImage img, FrameFlows.Step step) {
+        FloatImage warped = Warp.bilinear(img, step.flow());
+        FloatImage inside = Warp.bilinear(new FloatImage(img.width, img.height, 1).filled(1), step.flow());
+        int c = img.channels;
+        for (int p = 0; p < img.width * img.height; p++) {
+            float missing = 1 - inside.data[p];
+            for (int k = 0; k < c; k++) {
+                warped.data[p * c + k] += missing * img.data[p * c + k];
+            }
+        }
+        return warped;
     }
 
     static Metrics evaluate(List<FloatImage> out, List<FloatImage> truth, PropagationPlan plan, FrameFlows flows) {

@@ -19,9 +19,9 @@ import java.util.concurrent.ExecutorService;
  * top-to-bottom, trying the left and upper neighbours' shifted matches; backward: the reverse, trying right and
  * lower) with its own copy of Ω taken at the start of the iteration, updated by its own changes only. A propagation
  * step that looks across the band edge reads the NNF as it was at the start of the iteration. After the iteration
- * the bands' changes are applied to the shared Ω. Random search around the current match draws candidates in
- * windows of radius 1, 2, 4, … up to the source size (EbSynth's order), from a per-pixel random stream keyed by
- * (seed, pixel). So the result depends on the seed only, not on threads or scheduling.
+ * the bands' changes are applied to the shared Ω. Random search around the current match draws one candidate in
+ * each window of radius max(Ws, Hs) / 2^k, smallest first (EbSynth's order), from a per-pixel random stream keyed
+ * by (seed, pixel). So the result depends on the seed only, not on threads or scheduling.
  */
 final class PatchMatch {
     private final PatchDistance dist;
@@ -46,7 +46,7 @@ final class PatchMatch {
     private final IntList[] bandChanges;
     private final int[] snapX;
     private final int[] snapY;
-    /** Random search radii, ascending: 1, 2, 4, …, max(Ws, Hs). */
+    /** Random search radii, ascending: 1, …, max(Ws, Hs) / 4, max(Ws, Hs) / 2, max(Ws, Hs). */
     private final int[] radii;
 
     PatchMatch(PatchDistance dist, int[] nnfX, int[] nnfY, float lambda) {
@@ -70,6 +70,7 @@ final class PatchMatch {
         for (int b = 0; b < bands; b++) {
             bandChanges[b] = new IntList();
         }
+        recomputeOmega();
         this.snapX = new int[tw * th];
         this.snapY = new int[tw * th];
         int max = Math.max(sw, sh);
@@ -105,6 +106,7 @@ final class PatchMatch {
         });
     }
 
+    /** Ω from scratch; the NNF must not change between this and the first run except through runs. */
     private void recomputeOmega() {
         Arrays.fill(omega, 0);
         for (int t = 0; t < nnfX.length; t++) {
@@ -113,15 +115,15 @@ final class PatchMatch {
     }
 
     /**
-     * One PatchMatch run: errors and Ω are recomputed from the current NNF (the target estimate changed since the
-     * last run), then {@code iterations} alternating-scan iterations.
+     * One PatchMatch run: errors are recomputed (the target estimate changed since the last run), then
+     * {@code iterations} alternating-scan iterations. Ω stays exact between runs: only runs change the NNF, and
+     * every change is applied to Ω.
      *
      * @param seed   seed of this run's random streams (the caller mixes in level and round)
      * @param active [Ht * Wt] the target pixels to search; the others keep their match
      */
     void run(int iterations, long seed, boolean[] active, ExecutorService pool) {
         computeErrors(active, pool);
-        recomputeOmega();
         for (int iter = 0; iter < iterations; iter++) {
             System.arraycopy(nnfX, 0, snapX, 0, nnfX.length);
             System.arraycopy(nnfY, 0, snapY, 0, nnfY.length);

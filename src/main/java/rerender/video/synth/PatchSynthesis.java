@@ -22,6 +22,13 @@ import rerender.video.FloatImage;
  * the uniformity term λ · occ(a) during the search. Patches that reach outside their image read clamped pixels,
  * on both sides (EbSynth keeps source patches inside; see {@link PatchDistance}); a vote that would fetch a source
  * pixel outside the source is skipped (EbSynth's vote rule).
+ *
+ * <p>Where we differ from EbSynth, and why: images stay float (EbSynth rounds every level and estimate to 8 bits);
+ * the pyramid averages areas (EbSynth point-samples bilinearly, which aliases); source patches may reach the border
+ * (so border pixels can match border pixels); the stop mask of EbSynth's GPU back end is used with threshold 2 (its
+ * CPU back end searches every pixel in every round, ~8x the time here); the parallel search is deterministic
+ * (fixed row bands with band-local usage maps, see {@link PatchMatch}) where EbSynth's threads race on shared state.
+ * The error E reported is evaluated after the final vote.
  */
 public final class PatchSynthesis {
     private PatchSynthesis() {

@@ -14,7 +14,7 @@ import org.bytedeco.javacv.Java2DFrameConverter;
 import rerender.video.FloatImage;
 
 /**
- * Usage: SynthBench [video] [runs=2] [threads=2] [frameGap=5] [searchVoteIterations=12]. Decodes frame 0 (the key) and frame frameGap (the
+ * Usage: SynthBench [video] [runs=2] [threads=2] [frameGap=5] [searchVoteIterations=12] [stopThreshold=default]. Decodes frame 0 (the key) and frame frameGap (the
  * target), scales both to 512 wide x 640 high, makes a "style" by a local filter of the key (a colour map plus a
  * 3x3 box blur) and synthesises the target. Guides as the propagation builds them, minus the optical flow: colour
  * (weight 6), grey Laplacian edges (0.5, 1 channel), temporal = the key's style on both sides (0.5), positional =
@@ -33,6 +33,7 @@ public final class SynthBench {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         int gap = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 12;
+        float stop = args.length > 5 ? Float.parseFloat(args[5]) : SynthParams.defaults().stopThreshold();
         if (!Files.isRegularFile(video)) {
             throw new IllegalArgumentException("no video at " + video);
         }
@@ -45,7 +46,7 @@ public final class SynthBench {
                 new Guide(GuideImages.laplacianEdges(grey(key)), GuideImages.laplacianEdges(grey(target)), 0.5f),
                 new Guide(style, style, 0.5f),
                 new Guide(pos, pos, 2f));
-        SynthParams params = SynthParams.defaults().withIterations(6, rounds);
+        SynthParams params = SynthParams.defaults().withIterations(6, rounds).withStopThreshold(stop);
         double best = Double.MAX_VALUE;
         SynthResult result = null;
         try (ForkJoinPool pool = new ForkJoinPool(threads)) {
@@ -69,7 +70,7 @@ public final class SynthBench {
     }
 
     /** Frames 0 and gap, centre-cropped to the aspect w:h and scaled to w x h. */
-    private static FloatImage[] decode(Path video, int gap, int w, int h) throws Exception {
+    static FloatImage[] decode(Path video, int gap, int w, int h) throws Exception {
         FloatImage[] out = new FloatImage[2];
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile());
              Java2DFrameConverter conv = new Java2DFrameConverter()) {
@@ -105,7 +106,7 @@ public final class SynthBench {
         return out;
     }
 
-    private static FloatImage grey(FloatImage img) {
+    static FloatImage grey(FloatImage img) {
         FloatImage out = new FloatImage(img.width, img.height, 1);
         for (int p = 0; p < img.width * img.height; p++) {
             out.data[p] = 0.299f * img.data[3 * p] + 0.587f * img.data[3 * p + 1] + 0.114f * img.data[3 * p + 2];
@@ -114,7 +115,7 @@ public final class SynthBench {
     }
 
     /** The bench's "style": channels rotated and one inverted, then a 3x3 box blur. */
-    private static FloatImage filter(FloatImage img) {
+    static FloatImage filter(FloatImage img) {
         FloatImage m = new FloatImage(img.width, img.height, 3);
         for (int p = 0; p < img.width * img.height; p++) {
             m.data[3 * p] = img.data[3 * p + 1];
@@ -138,7 +139,7 @@ public final class SynthBench {
         return out;
     }
 
-    private static double psnr(FloatImage a, FloatImage b) {
+    static double psnr(FloatImage a, FloatImage b) {
         double se = 0;
         for (int i = 0; i < a.data.length; i++) {
             double d = a.data[i] - b.data[i];

@@ -1,6 +1,6 @@
 // Gradient-domain (Poisson) blending of the forward and backward results (Jamriška et al. 2019 §3.3; the
 // reference's blender/poisson_fusion.py): per Lab channel, the image whose forward differences best match the
-// min-error gradients and whose values best match the histogram blend, solved exactly with the DCT.
+// min-error gradients and whose values best match the histogram blend, solved directly with the DCT.
 package rerender.video.blend;
 
 import rerender.video.FloatImage;
@@ -14,8 +14,9 @@ import java.util.concurrent.Executor;
  * Per channel c minimises  w_c²·(|Dv x − gv|² + |Dh x − gh|²) + |x − h|²  where h is the histogram blend's channel
  * and gv, gh the forward differences of A or B (by the mask at the first pixel of each pair) clipped to ±100.
  * w_c scales the gradient rows of the reference's least-squares matrix, so the quadratic weight is w_c²
- * (2.5² = 6.25 for L, 0.25 for a and b). The reference solves it iteratively (scipy lsqr); we solve the normal
- * equations exactly. Immutable and thread-safe for one frame size.
+ * (2.5² = 6.25 for L, 0.25 for a and b). The reference solves it iteratively (scipy lsqr, stopping at tolerance
+ * 1e-6); we solve the normal equations directly with the DCT (float rounding, ~1e-6 relative). Immutable and
+ * thread-safe for one frame size.
  */
 public final class PoissonBlend {
     /** The reference's gradient weights for L, a, b. */
@@ -63,9 +64,9 @@ public final class PoissonBlend {
         for (int c = 0; c < 3; c++) {
             final int ch = c;
             jobs[c] = CompletableFuture.runAsync(() -> {
-                double[] x = solveChannel(labA, labB, labHist, mask, ch);
+                float[] x = solveChannel(labA, labB, labHist, mask, ch);
                 for (int p = 0; p < x.length; p++) {
-                    out.data[p * 3 + ch] = (float) Math.clamp(x[p], 0.0, 255.0);
+                    out.data[p * 3 + ch] = Math.clamp(x[p], 0f, 255f);
                 }
             }, executor);
         }
@@ -88,7 +89,7 @@ public final class PoissonBlend {
     }
 
     /** One Lab channel: (I + w²·(DvᵀDv + DhᵀDh))·x = h + w²·(Dvᵀgv + Dhᵀgh). */
-    double[] solveChannel(FloatImage la, FloatImage lb, FloatImage lh, boolean[] mask, int c) {
+    float[] solveChannel(FloatImage la, FloatImage lb, FloatImage lh, boolean[] mask, int c) {
         int w = la.width, h = la.height, n = w * h;
         float[] da = la.data, db = lb.data, dh = lh.data;
         double mean = 0;
@@ -99,7 +100,8 @@ public final class PoissonBlend {
         double lambda = gradWeights[c] * gradWeights[c];
         // one sweep: the clipped differences gv (down) and gh (right) of the source chosen by the mask at the pair's
         // first pixel, and their adjoint (Dvᵀgv + Dhᵀgh)[p] = gv[p] − gv[p−w] + gh[p] − gh[p−1]
-        double[] rhs = new double[n], gvAbove = new double[w];
+        float[] rhs = new float[n];
+        double[] gvAbove = new double[w];
         for (int i = 0; i < h; i++) {
             double ghLeft = 0;
             for (int j = 0; j < w; j++) {
@@ -108,14 +110,14 @@ public final class PoissonBlend {
                 float v = src[p * 3 + c];
                 double gv = i < h - 1 ? Math.clamp(v - src[(p + w) * 3 + c], -GRADIENT_CLIP, GRADIENT_CLIP) : 0;
                 double gh = j < w - 1 ? Math.clamp(v - src[(p + 1) * 3 + c], -GRADIENT_CLIP, GRADIENT_CLIP) : 0;
-                rhs[p] = (dh[p * 3 + c] - mean) + lambda * (gv - gvAbove[j] + gh - ghLeft);
+                rhs[p] = (float) ((dh[p * 3 + c] - mean) + lambda * (gv - gvAbove[j] + gh - ghLeft));
                 gvAbove[j] = gv;
                 ghLeft = gh;
             }
         }
-        double[] x = solver.solve(rhs, lambda);
+        float[] x = solver.solve(rhs, lambda);
         for (int p = 0; p < n; p++) {
-            x[p] += mean;
+            x[p] += (float) mean;
         }
         return x;
     }

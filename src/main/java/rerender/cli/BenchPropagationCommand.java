@@ -57,6 +57,9 @@ public final class BenchPropagationCommand implements Callable<Integer> {
     @Option(names = "--no-reference", description = "skip the reference case")
     boolean noReference;
 
+    @Option(names = "--reference-only", description = "run only the reference case")
+    boolean referenceOnly;
+
     @Option(names = "--threads", paramLabel = "N", description = "threads for the synthesis (default: all cores)")
     Integer threads;
 
@@ -102,7 +105,7 @@ public final class BenchPropagationCommand implements Callable<Integer> {
 
     List<PropagationBench.Case> cases() throws IOException {
         List<PropagationBench.Case> cases = new ArrayList<>();
-        for (Path clip : clipPaths()) {
+        for (Path clip : referenceOnly ? List.<Path>of() : clipPaths()) {
             String name = clip.getFileName().toString().replaceFirst("\\.[^.]*$", "");
             for (String f : filters) {
                 cases.add(new PropagationBench.Case(name, clip, Crop.NONE, resolution, 0, frames, interval, f));

@@ -8,8 +8,11 @@ import picocli.CommandLine.Command;
         description = "Zero-shot text-guided video-to-video translation (Rerender A Video) in Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                PropagateCommand.class,
+                SampleCommand.class,
                 ImageCommand.class,
                 StylizeCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

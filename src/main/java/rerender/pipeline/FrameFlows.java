@@ -1,0 +1,100 @@
+// Optical flow and occlusion between every pair of consecutive frames, computed once (cached on disk) and shared by
+// all segments; gives the "one step along the chain" warps that guides and blend masks follow (SPEC §5).
+package rerender.pipeline;
+
+import rerender.video.FloatImage;
+import rerender.video.flow.FlowCache;
+import rerender.video.flow.FlowPair;
+import rerender.video.flow.Occlusion;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Pair t (0 ≤ t < n−1) is frames (t, t+1): forward = flow(t → t+1) on t's grid, backward = flow(t+1 → t) on t+1's
+ * grid; its occlusion masks come from the forward-backward consistency check (reference alpha 0.01, beta 0.5).
+ */
+public final class FrameFlows {
+    private final List<FlowPair> pairs;
+    private final List<Occlusion> occlusions;
+
+    private FrameFlows(List<FlowPair> pairs, List<Occlusion> occlusions) {
+        this.pairs = pairs;
+        this.occlusions = occlusions;
+    }
+
+    /** A flow step: bring an image of frame {@code from} onto the grid of the neighbouring frame {@code to}. */
+    public record Step(int from, int to, rerender.video.flow.Flow flow, FloatImage occluded) {
+    }
+
+    /** Estimates (or reads from the cache) all consecutive pairs of {@code frames}; pool may be null. */
+    public static FrameFlows compute(List<FloatImage> frames, FlowCache cache, ExecutorService pool)
+            throws IOException {
+        int n = frames.size() - 1;
+        List<FlowPair> pairs = new ArrayList<>(n);
+        List<Occlusion> occ = new ArrayList<>(n);
+        if (pool == null) {
+            for (int t = 0; t < n; t++) {
+                pairs.add(cache.pair(t, t + 1, frames.get(t), frames.get(t + 1)));
+            }
+        } else {
+            List<Future<FlowPair>> futures = new ArrayList<>(n);
+            for (int t = 0; t < n; t++) {
+                int i = t;
+                futures.add(pool.submit(() -> cache.pair(i, i + 1, frames.get(i), frames.get(i + 1))));
+            }
+            for (Future<FlowPair> f : futures) {
+                pairs.add(await(f));
+            }
+        }
+        for (FlowPair p : pairs) {
+            occ.add(Occlusion.check(p));
+        }
+        return new FrameFlows(pairs, occ);
+    }
+
+    /**
+     * The step from frame {@code from} to its neighbour {@code to} (|from − to| = 1): Warp(img_from, flow) is on
+     * to's grid; occluded [H, W, 1] marks to's pixels with no reliable match in from (the reference's bwd_occ).
+     */
+    public Step step(int from, int to) {
+        if (Math.abs(from - to) != 1 || Math.min(from, to) < 0 || Math.max(from, to) > pairs.size()) {
+            throw new IllegalArgumentException("no flow step from frame " + from + " to " + to + " (" +
+                    (pairs.size() + 1) + " frames)");
+        }
+        if (to == from + 1) { // frame t onto t+1: flow(t+1 -> t)
+            return new Step(from, to, pairs.get(from).backward(), occlusions.get(from).backward());
+        }
+        return new Step(from, to, pairs.get(to).forward(), occlusions.get(to).forward());
+    }
+
+    public int frameCount() {
+        return pairs.size() + 1;
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while computing optical flow", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("optical flow failed: " + c, c);
+        }
+    }
+}

@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
+        if (!java.util.Arrays.asList(args).contains("--verbose")) {
+            rerender.video.io.NativeLogs.errorsOnly();
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

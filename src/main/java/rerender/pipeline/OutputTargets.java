@@ -51,7 +51,7 @@ final class OutputTargets {
     static void publishFrames(Path dir, List<FloatImage> frames) throws IOException {
         Path abs = dir.toAbsolutePath();
         Path parent = abs.getParent();
-        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".new");
+        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".new", FloatImage.PUBLIC_DIR);
         try {
             PngSequenceWriter w = new PngSequenceWriter(tmp);
             for (int i = 0; i < frames.size(); i++) {

@@ -96,7 +96,8 @@ final class SegmentStore {
     }
 
     static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp",
+                rerender.video.FloatImage.PUBLIC_FILE);
         try {
             Files.write(tmp, content);
             try {

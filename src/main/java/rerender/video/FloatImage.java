@@ -14,6 +14,15 @@ public final class FloatImage {
     /** [H, W, C] interleaved. */
     public final float[] data;
 
+    /** Temporary files that become results get ordinary permissions (rw-r--r--), not createTempFile's owner-only default. */
+    public static final java.nio.file.attribute.FileAttribute<?> PUBLIC_FILE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    /** Same for folders (rwxr-xr-x). */
+    public static final java.nio.file.attribute.FileAttribute<?> PUBLIC_DIR =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
     public FloatImage(int width, int height, int channels) {
         this(width, height, channels, new float[checkedSize(width, height, channels)]);
     }
@@ -122,7 +131,7 @@ public final class FloatImage {
         if (dir != null) {
             java.nio.file.Files.createDirectories(dir);
         }
-        Path tmp = java.nio.file.Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+        Path tmp = java.nio.file.Files.createTempFile(dir, "." + path.getFileName(), ".tmp", PUBLIC_FILE);
         try {
             if (!javax.imageio.ImageIO.write(toBuffered(), "png", tmp.toFile())) {
                 throw new IOException("no PNG writer");

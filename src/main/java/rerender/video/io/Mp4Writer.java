@@ -92,7 +92,7 @@ public final class Mp4Writer implements AutoCloseable {
         Path dir = output.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
-            return Files.createTempFile(dir, "." + output.getFileName() + ".", suffix);
+            return Files.createTempFile(dir, "." + output.getFileName() + ".", suffix, FloatImage.PUBLIC_FILE);
         } catch (IOException e) {
             throw new IOException("cannot write to the output folder " + dir + " (for " + output + "): " + e, e);
         }

@@ -20,10 +20,12 @@ import java.util.concurrent.Future;
  * grid; its occlusion masks come from the forward-backward consistency check (reference alpha 0.01, beta 0.5).
  */
 public final class FrameFlows {
+    private final int first;                 // pairs.get(i) is frames (first + i, first + i + 1)
     private final List<FlowPair> pairs;
     private final List<Occlusion> occlusions;
 
-    private FrameFlows(List<FlowPair> pairs, List<Occlusion> occlusions) {
+    private FrameFlows(int first, List<FlowPair> pairs, List<Occlusion> occlusions) {
+        this.first = first;
         this.pairs = pairs;
         this.occlusions = occlusions;
     }
@@ -35,18 +37,32 @@ public final class FrameFlows {
     /** Estimates (or reads from the cache) all consecutive pairs of {@code frames}; pool may be null. */
     public static FrameFlows compute(List<FloatImage> frames, FlowCache cache, ExecutorService pool)
             throws IOException {
+        return compute(0, frames, cache, pool);
+    }
+
+    /**
+     * The pairs of a window of the video: {@code frames} are frames first, first+1, …; only steps between them are
+     * available. Cache files are keyed by absolute frame index, so a window finds what a whole-video run stored.
+     */
+    public static FrameFlows compute(int first, List<FloatImage> frames, FlowCache cache, ExecutorService pool)
+            throws IOException {
+        if (first < 0 || frames.size() < 2) {
+            throw new IllegalArgumentException("a flow window needs first >= 0 and at least 2 frames, got first "
+                    + first + " and " + frames.size() + " frame(s)");
+        }
         int n = frames.size() - 1;
         List<FlowPair> pairs = new ArrayList<>(n);
         List<Occlusion> occ = new ArrayList<>(n);
         if (pool == null) {
             for (int t = 0; t < n; t++) {
-                pairs.add(cache.pair(t, t + 1, frames.get(t), frames.get(t + 1)));
+                pairs.add(cache.pair(first + t, first + t + 1, frames.get(t), frames.get(t + 1)));
             }
         } else {
             List<Future<FlowPair>> futures = new ArrayList<>(n);
             for (int t = 0; t < n; t++) {
                 int i = t;
-                futures.add(pool.submit(() -> cache.pair(i, i + 1, frames.get(i), frames.get(i + 1))));
+                futures.add(pool.submit(() -> cache.pair(first + i, first + i + 1, frames.get(i),
+                        frames.get(i + 1))));
             }
             for (Future<FlowPair> f : futures) {
                 pairs.add(await(f));
@@ -55,7 +71,7 @@ public final class FrameFlows {
         for (FlowPair p : pairs) {
             occ.add(Occlusion.check(p));
         }
-        return new FrameFlows(pairs, occ);
+        return new FrameFlows(first, pairs, occ);
     }
 
     /**
@@ -63,16 +79,17 @@ public final class FrameFlows {
      * to's grid; occluded [H, W, 1] marks to's pixels with no reliable match in from (the reference's bwd_occ).
      */
     public Step step(int from, int to) {
-        if (Math.abs(from - to) != 1 || Math.min(from, to) < 0 || Math.max(from, to) > pairs.size()) {
-            throw new IllegalArgumentException("no flow step from frame " + from + " to " + to + " (" +
-                    (pairs.size() + 1) + " frames)");
+        if (Math.abs(from - to) != 1 || Math.min(from, to) < first || Math.max(from, to) > first + pairs.size()) {
+            throw new IllegalArgumentException("no flow step from frame " + from + " to " + to + " (frames " + first
+                    + ".." + (first + pairs.size()) + ")");
         }
         if (to == from + 1) { // frame t onto t+1: flow(t+1 -> t)
-            return new Step(from, to, pairs.get(from).backward(), occlusions.get(from).backward());
+            return new Step(from, to, pairs.get(from - first).backward(), occlusions.get(from - first).backward());
         }
-        return new Step(from, to, pairs.get(to).forward(), occlusions.get(to).forward());
+        return new Step(from, to, pairs.get(to - first).forward(), occlusions.get(to - first).forward());
     }
 
+    /** Number of frames the flows connect (first..first + frameCount − 1). */
     public int frameCount() {
         return pairs.size() + 1;
     }

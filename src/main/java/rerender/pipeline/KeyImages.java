@@ -63,10 +63,19 @@ public final class KeyImages {
         requireAll(dir, plan);
         Map<Integer, FloatImage> out = new LinkedHashMap<>();
         for (int k : plan.keys()) {
-            Path p = find(dir, k);
-            out.put(k, fit(FloatImage.read(p), width, height, p, warnings));
+            out.put(k, loadOne(dir, k, width, height, warnings));
         }
         return out;
+    }
+
+    /** Reads key {@code frame} at the frame size (width x height) -> [H, W, 3] RGB 0..255; the same every call. */
+    public static FloatImage loadOne(Path dir, int frame, int width, int height, Consumer<String> warnings)
+            throws IOException {
+        Path p = find(dir, frame);
+        if (p == null) {
+            throw new IOException("missing key image " + String.format("%04d", frame) + " (.png or .jpg) in " + dir);
+        }
+        return fit(FloatImage.read(p), width, height, p, warnings);
     }
 
     static FloatImage fit(FloatImage img, int width, int height, Path source, Consumer<String> warnings)

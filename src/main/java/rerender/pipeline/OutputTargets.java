@@ -49,27 +49,74 @@ final class OutputTargets {
 
     /** Writes all frames as %04d.png into a fresh folder beside {@code dir}, then swaps it in for {@code dir}. */
     static void publishFrames(Path dir, List<FloatImage> frames) throws IOException {
-        Path abs = dir.toAbsolutePath();
-        Path parent = abs.getParent();
-        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".new", FloatImage.PUBLIC_DIR);
-        try {
-            PngSequenceWriter w = new PngSequenceWriter(tmp);
+        try (StagedFrames staged = stageFrames(dir)) {
             for (int i = 0; i < frames.size(); i++) {
-                w.write(i, frames.get(i));
+                staged.write(i, frames.get(i));
             }
-            Path old = null;
-            if (Files.exists(abs)) {
-                old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old");
-                Files.delete(old);
-                Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-            if (old != null) {
-                deleteTree(old);
-            }
+            staged.publish();
+        }
+    }
+
+    /** A fresh hidden folder beside {@code dir} to write frames into one by one before publishing them together. */
+    static StagedFrames stageFrames(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".new", FloatImage.PUBLIC_DIR);
         } catch (IOException e) {
-            deleteTree(tmp);
             throw new IOException("cannot write frames to " + dir + ": " + e.getMessage(), e);
+        }
+        return new StagedFrames(dir, tmp);
+    }
+
+    /** Frames being written; {@link #publish} swaps them in for the target folder, closing before that discards them. */
+    static final class StagedFrames implements AutoCloseable {
+        private final Path dir;
+        private final Path tmp;
+        private final PngSequenceWriter writer;
+        private boolean published;
+
+        private StagedFrames(Path dir, Path tmp) throws IOException {
+            this.dir = dir;
+            this.tmp = tmp;
+            this.writer = new PngSequenceWriter(tmp);
+        }
+
+        void write(int index, FloatImage frame) throws IOException {
+            try {
+                writer.write(index, frame);
+            } catch (IOException e) {
+                throw new IOException("cannot write frames to " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Swaps the staged folder in for the target (the old one, if any, is moved aside and then deleted). */
+        void publish() throws IOException {
+            Path abs = dir.toAbsolutePath();
+            Path parent = abs.getParent();
+            try {
+                Path old = null;
+                if (Files.exists(abs)) {
+                    old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old");
+                    Files.delete(old);
+                    Files.move(abs, old, StandardCopyOption.ATOMIC_MOVE);
+                }
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+                published = true;
+                if (old != null) {
+                    deleteTree(old);
+                }
+            } catch (IOException e) {
+                throw new IOException("cannot write frames to " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Deletes the staged frames unless they were published. */
+        @Override
+        public void close() throws IOException {
+            if (!published) {
+                deleteTree(tmp);
+            }
         }
     }
 

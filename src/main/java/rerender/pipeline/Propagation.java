@@ -1,12 +1,14 @@
 // Full video translation, stage 2 of Rerender (SPEC §5): decode and prepare the frames, load the stylised keys,
 // compute flows (cached), fill every segment between neighbouring keys (in parallel, resumable), assemble the
-// output video (with the input's audio) and optionally the frames as PNGs.
+// output video (with the input's audio) and optionally the frames as PNGs. Streams through the work directory:
+// memory holds the segments in flight, never the whole video.
 package rerender.pipeline;
 
 import rerender.video.FloatImage;
 import rerender.video.flow.DisFlow;
 import rerender.video.flow.FlowCache;
 import rerender.video.flow.FlowEstimator;
+import rerender.video.flow.FlowPair;
 import rerender.video.io.AudioTrack;
 import rerender.video.io.Mp4Writer;
 import rerender.video.io.VideoInfo;
@@ -18,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,10 @@ import java.util.concurrent.Future;
 /**
  * Usage: {@code new Propagation(DisFlow.DEFAULT).run(job, listener)}. Every check of the inputs and outputs runs
  * before any heavy work; every file is published atomically, so a failed run leaves earlier results untouched.
+ * <p>
+ * Work directory: frames/ (prepared input frames, {@link FrameStore}), flows/ ({@link FlowCache}), segments/
+ * ({@link SegmentStore}). A segment task reads its frames k..k', keys and flows, writes its frames to the segment
+ * store and keeps nothing; the output is then assembled frame by frame from the keys and the store.
  */
 public final class Propagation {
     /** Bumped when the algorithm changes in a way that invalidates stored segments. */
@@ -65,8 +70,13 @@ public final class Propagation {
                          double seconds) {
     }
 
-    /** The decoded, prepared input and its stylised keys. */
-    record Inputs(VideoInfo info, List<FloatImage> frames, PropagationPlan plan, Map<Integer, FloatImage> keys) {
+    /** The decoded, prepared input (on disk) and where its stylised keys are. */
+    record Inputs(VideoInfo info, FrameStore frames, PropagationPlan plan, Path keysDir) {
+        /** Key k at the frame size (read again on each call: keys are not held). */
+        FloatImage key(int k) throws IOException {
+            return KeyImages.loadOne(keysDir, k, frames.width(), frames.height(), ignored -> {
+            });
+        }
     }
 
     public Report run(Job job, ProgressListener progress) throws IOException {
@@ -79,17 +89,16 @@ public final class Propagation {
         int threads = job.settings().threads();
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
-            progress.info("optical flow for " + (in.frames().size() - 1) + " frame pairs");
-            // one pair at a time: concurrent DisFlow calls crashed inside OpenCV's DIS (native SIGSEGV), and
-            // DIS parallelises internally anyway
-            FrameFlows flows = FrameFlows.compute(in.frames(), new FlowCache(job.workDir().resolve("flows"),
-                    flowEstimator), null);
-            SegmentRuns runs = new SegmentRuns(in, flows, job.settings(), new SegmentStore(
-                    job.workDir().resolve("segments")), flowEstimator.id());
-            List<FloatImage> out = runs.runAll(pool, progress);
-            writeOutputs(job, in, out);
-            return new Report(job.output(), job.framesOut(), out.size(), out.getFirst().width, out.getFirst().height,
-                    in.plan(), runs.computed(), runs.reused(), runs.timings(), (System.nanoTime() - start) * 1e-9);
+            progress.info("optical flow for " + (in.frames().count() - 1) + " frame pairs");
+            FlowCache flows = new FlowCache(job.workDir().resolve("flows"), new OneAtATime(flowEstimator));
+            cacheFlows(in.frames(), flows);
+            SegmentStore store = new SegmentStore(job.workDir().resolve("segments"));
+            SegmentRuns runs = new SegmentRuns(in, flows, job.settings(), store, flowEstimator.id());
+            runs.runAll(pool, progress);
+            writeOutputs(job, in, store);
+            return new Report(job.output(), job.framesOut(), in.plan().frameCount(), in.frames().width(),
+                    in.frames().height(), in.plan(), runs.computed(), runs.reused(), runs.timings(),
+                    (System.nanoTime() - start) * 1e-9);
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
@@ -98,11 +107,14 @@ public final class Propagation {
         }
     }
 
-    /** Validates and reads the inputs: cheap checks (plan, key files) before decoding the whole video. */
+    /**
+     * Validates the inputs and decodes the frames into the work directory: cheap checks (plan, key files) before
+     * decoding the whole video, every key read once (size and aspect checked, resize warnings) before any flow.
+     */
     static Inputs load(Job job, ProgressListener progress) throws IOException {
         VideoReadOptions options = new VideoReadOptions(job.settings().range(), job.settings().preparation(),
                 VideoReadOptions.DEFAULT_FOLDER_RATE);
-        List<FloatImage> frames;
+        FrameStore frames;
         VideoInfo info;
         try (VideoSource src = VideoSource.open(job.video(), options)) {
             info = src.info();
@@ -114,54 +126,105 @@ public final class Propagation {
             PropagationPlan plan = job.keys().plan(count, job.keysDir());
             KeyImages.requireAll(job.keysDir(), plan);
             progress.info("decoding " + count + " frames of " + job.video());
-            frames = src.readAll();
+            frames = FrameStore.decode(src, job.workDir().resolve("frames"));
         }
-        if (frames.size() < 2) {
-            throw new IOException("video " + job.video() + " decoded to " + frames.size() + " frame(s)");
+        if (frames.count() < 2) {
+            throw new IOException("video " + job.video() + " decoded to " + frames.count() + " frame(s)");
         }
         // the plan from the decoded count: a container's frame count can be an estimate
-        PropagationPlan plan = job.keys().plan(frames.size(), job.keysDir());
-        FloatImage f0 = frames.getFirst();
-        Map<Integer, FloatImage> keys = KeyImages.load(job.keysDir(), plan, f0.width, f0.height, progress::warn);
-        return new Inputs(info, frames, plan, keys);
+        PropagationPlan plan = job.keys().plan(frames.count(), job.keysDir());
+        KeyImages.requireAll(job.keysDir(), plan);
+        for (int k : plan.keys()) {
+            KeyImages.loadOne(job.keysDir(), k, frames.width(), frames.height(), progress::warn);
+        }
+        return new Inputs(info, frames, plan, job.keysDir());
     }
 
-    /** mp4 first (published atomically by its writer), then the frame folder (swapped in as a whole). */
-    static void writeOutputs(Job job, Inputs in, List<FloatImage> out) throws IOException {
-        FloatImage f0 = out.getFirst();
+    /**
+     * Fills the flow cache for every consecutive pair, two frames in memory at a time. One pair at a time:
+     * concurrent DisFlow calls crashed inside OpenCV's DIS (native SIGSEGV), and DIS parallelises internally anyway.
+     */
+    static void cacheFlows(FrameStore frames, FlowCache cache) throws IOException {
+        FloatImage a = frames.read(0);
+        for (int t = 0; t + 1 < frames.count(); t++) {
+            FloatImage b = frames.read(t + 1);
+            cache.pair(t, t + 1, a, b);
+            a = b;
+        }
+    }
+
+    /**
+     * Serialises estimates: segments running side by side read their flows through the cache and estimate again
+     * only a pair whose file went bad, which must not run DIS concurrently (see {@link #cacheFlows}).
+     */
+    record OneAtATime(FlowEstimator estimator) implements FlowEstimator {
+        @Override
+        public synchronized FlowPair estimate(FloatImage a, FloatImage b) {
+            return estimator.estimate(a, b);
+        }
+
+        @Override
+        public String id() {
+            return estimator.id();
+        }
+    }
+
+    /**
+     * Streams the output frames in order (keys rounded to 8 bits, as they are written; segment frames from the
+     * store) into the mp4 and the staged frame folder. The mp4 is published by its writer, then the frame folder is
+     * swapped in as a whole; a failure before that leaves both earlier outputs untouched.
+     */
+    static void writeOutputs(Job job, Inputs in, SegmentStore store) throws IOException {
         AudioTrack audio = in.info().hasAudio() ? AudioTrack.forFrames(in.info(), job.settings().range()) : null;
-        try (Mp4Writer w = Mp4Writer.open(job.output(), f0.width, f0.height, in.info().frameRate(),
-                job.settings().mp4(), audio)) {
-            for (FloatImage f : out) {
-                w.write(f);
+        try (OutputTargets.StagedFrames staged = job.framesOut() == null ? null
+                : OutputTargets.stageFrames(job.framesOut())) {
+            try (Mp4Writer w = Mp4Writer.open(job.output(), in.frames().width(), in.frames().height(),
+                    in.info().frameRate(), job.settings().mp4(), audio)) {
+                List<Segment> segments = in.plan().segments();
+                for (Segment seg : segments) {
+                    write(seg.first(), SegmentPropagator.rounded(in.key(seg.first())), w, staged);
+                    for (int t = seg.first() + 1; t < seg.last(); t++) {
+                        write(t, store.read(seg, t), w, staged);
+                    }
+                }
+                int last = segments.getLast().last();
+                write(last, SegmentPropagator.rounded(in.key(last)), w, staged);
+                w.finish();
             }
-            w.finish();
-        }
-        if (job.framesOut() != null) {
-            OutputTargets.publishFrames(job.framesOut(), out);
+            if (staged != null) {
+                staged.publish();
+            }
         }
     }
 
-    /** Runs (or reuses) every segment and assembles all output frames in order. */
+    private static void write(int t, FloatImage frame, Mp4Writer mp4, OutputTargets.StagedFrames staged)
+            throws IOException {
+        mp4.write(frame);
+        if (staged != null) {
+            staged.write(t, frame);
+        }
+    }
+
+    /** Runs (or reuses) every segment, each from its own frames, keys and flows, into the segment store. */
     static final class SegmentRuns {
         private final Inputs in;
+        private final FlowCache flows;
         private final PropagationSettings settings;
         private final SegmentStore store;
-        private final SegmentPropagator propagator;
         private final String flowId;
         private int computed;
         private int reused;
         private double synthSeconds, blendSeconds;
 
-        SegmentRuns(Inputs in, FrameFlows flows, PropagationSettings settings, SegmentStore store, String flowId) {
+        SegmentRuns(Inputs in, FlowCache flows, PropagationSettings settings, SegmentStore store, String flowId) {
             this.in = in;
+            this.flows = flows;
             this.settings = settings;
             this.store = store;
             this.flowId = flowId;
-            this.propagator = new SegmentPropagator(in.frames(), flows, settings);
         }
 
-        List<FloatImage> runAll(ExecutorService pool, ProgressListener progress) throws IOException {
+        void runAll(ExecutorService pool, ProgressListener progress) throws IOException {
             List<Segment> segments = in.plan().segments();
             progress.begin(2L * in.plan().inBetweenCount());
             int workers = Math.min(settings.threads(), segments.size());
@@ -169,19 +232,20 @@ public final class Propagation {
             ExecutorService segmentPool = workers > 1 ? Executors.newFixedThreadPool(workers) : null;
             ExecutorService synthPool = settings.threads() > workers ? pool : null;
             try {
-                List<Future<List<FloatImage>>> futures = new ArrayList<>();
-                List<List<FloatImage>> results = new ArrayList<>();
+                List<Future<?>> futures = new ArrayList<>();
                 for (Segment seg : segments) {
                     if (segmentPool == null) {
-                        results.add(runOne(seg, synthPool, progress));
+                        runOne(seg, synthPool, progress);
                     } else {
-                        futures.add(segmentPool.submit(() -> runOne(seg, synthPool, progress)));
+                        futures.add(segmentPool.submit(() -> {
+                            runOne(seg, synthPool, progress);
+                            return null;
+                        }));
                     }
                 }
-                for (Future<List<FloatImage>> f : futures) {
-                    results.add(await(f));
+                for (Future<?> f : futures) {
+                    await(f);
                 }
-                return assemble(segments, results);
             } finally {
                 if (segmentPool != null) {
                     segmentPool.shutdownNow();
@@ -189,22 +253,23 @@ public final class Propagation {
             }
         }
 
-        private List<FloatImage> runOne(Segment seg, ExecutorService synthPool, ProgressListener progress)
-                throws IOException {
-            String hash = inputsHash(seg);
-            var stored = store.reuse(seg, hash);
-            if (stored.isPresent()) {
+        /** Holds frames k..k', both keys and k'−k flow pairs while it runs; returns nothing. */
+        private void runOne(Segment seg, ExecutorService synthPool, ProgressListener progress) throws IOException {
+            List<FloatImage> frames = in.frames().read(seg.first(), seg.last());
+            FloatImage firstKey = in.key(seg.first()), lastKey = in.key(seg.last());
+            String hash = inputsHash(seg, frames, firstKey, lastKey);
+            if (store.verify(seg, hash)) {
                 progress.advance(2L * seg.inBetweenCount());
                 progress.segmentReused(seg);
                 count(null, true);
-                return stored.get();
+                return;
             }
-            SegmentPropagator.Result r = propagator.propagate(seg, in.keys().get(seg.first()),
-                    in.keys().get(seg.last()), synthPool, progress);
+            FrameFlows segmentFlows = FrameFlows.compute(seg.first(), frames, flows, null);
+            SegmentPropagator.Result r = new SegmentPropagator(seg.first(), frames, segmentFlows, settings)
+                    .propagate(seg, firstKey, lastKey, synthPool, progress);
             store.save(seg, hash, r.frames());
             progress.segmentComputed(seg);
             count(r.timings(), false);
-            return r.frames();
         }
 
         private synchronized void count(SegmentPropagator.Timings t, boolean wasReused) {
@@ -217,26 +282,17 @@ public final class Propagation {
             blendSeconds += t.blendSeconds();
         }
 
-        /** Everything a segment's frames depend on: version, settings, flow method, its input frames and keys. */
-        private String inputsHash(Segment seg) {
+        /**
+         * Everything a segment's frames depend on: version, settings, flow method, its input frames k..k' and keys
+         * (the same digest the in-memory implementation stored, so its work folders stay valid).
+         */
+        private String inputsHash(Segment seg, List<FloatImage> frames, FloatImage firstKey, FloatImage lastKey) {
             Hashes h = new Hashes().add(VERSION).add(settings.resultFingerprint()).add(flowId)
                     .add(seg.name());
-            for (int t = seg.first(); t <= seg.last(); t++) {
-                h.add(in.frames().get(t));
+            for (FloatImage f : frames) {
+                h.add(f);
             }
-            return h.add(SegmentPropagator.rounded(in.keys().get(seg.first())))
-                    .add(SegmentPropagator.rounded(in.keys().get(seg.last()))).hex();
-        }
-
-        /** Keys (rounded to 8 bits, as they are written) at their positions, segment frames between them. */
-        private List<FloatImage> assemble(List<Segment> segments, List<List<FloatImage>> results) {
-            List<FloatImage> out = new ArrayList<>(in.plan().frameCount());
-            for (int i = 0; i < segments.size(); i++) {
-                out.add(SegmentPropagator.rounded(in.keys().get(segments.get(i).first())));
-                out.addAll(results.get(i));
-            }
-            out.add(SegmentPropagator.rounded(in.keys().get(segments.getLast().last())));
-            return out;
+            return h.add(SegmentPropagator.rounded(firstKey)).add(SegmentPropagator.rounded(lastKey)).hex();
         }
 
         int computed() {

@@ -19,14 +19,33 @@ import java.util.concurrent.ExecutorService;
  * parallel. The result depends only on the frames, keys, flows and settings — never on the pool.
  */
 public final class SegmentPropagator {
+    private final int firstFrame;            // frames.get(i) is frame firstFrame + i
     private final List<FloatImage> frames;   // prepared input frames, each [H, W, 3]
     private final FrameFlows flows;
     private final PropagationSettings settings;
 
+    /** All frames of the video (frame t = frames.get(t)) and their flows. */
     public SegmentPropagator(List<FloatImage> frames, FrameFlows flows, PropagationSettings settings) {
+        this(0, frames, flows, settings);
+    }
+
+    /**
+     * A window of the video: {@code frames} are frames firstFrame, firstFrame+1, … and {@code flows} covers them;
+     * enough for the segments inside the window (what a streaming run holds per segment in flight).
+     */
+    public SegmentPropagator(int firstFrame, List<FloatImage> frames, FrameFlows flows, PropagationSettings settings) {
+        this.firstFrame = firstFrame;
         this.frames = frames;
         this.flows = flows;
         this.settings = settings;
+    }
+
+    private FloatImage frame(int t) {
+        if (t < firstFrame || t >= firstFrame + frames.size()) {
+            throw new IllegalArgumentException("frame " + t + " outside the frames " + firstFrame + ".."
+                    + (firstFrame + frames.size() - 1) + " given");
+        }
+        return frames.get(t - firstFrame);
     }
 
     /** Seconds spent in each stage of one segment (for the benchmark); blending includes the Poisson step if on. */
@@ -102,14 +121,14 @@ public final class SegmentPropagator {
      */
     List<SynthResult> pass(int key, int dir, int count, FloatImage style, ExecutorService pool,
                            ProgressListener progress) {
-        GuideBuilder guides = new GuideBuilder(frames.get(key), style, settings.guides());
+        GuideBuilder guides = new GuideBuilder(frame(key), style, settings.guides());
         List<SynthResult> results = new ArrayList<>(count);
         FloatImage previous = style;
         for (int s = 1; s <= count; s++) {
             int t = key + dir * s;
             SynthParams params = settings.synth().withSeed(seedFor(settings.synth().seed(), t, dir));
             SynthResult r = PatchSynthesis.synthesize(style,
-                    guides.next(flows.step(t - dir, t), frames.get(t), previous), params, pool);
+                    guides.next(flows.step(t - dir, t), frame(t), previous), params, pool);
             r = new SynthResult(rounded(r.image()), r.error(), r.nnf()); // the reference stores outputs as 8-bit images
             results.add(r);
             previous = r.image();

@@ -10,11 +10,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Layout: dir/seg_KKKK_LLLL/%04d.png (frame index in the plan) and dir/seg_KKKK_LLLL/manifest.json. The manifest is
@@ -43,32 +41,38 @@ final class SegmentStore {
         return String.format("%04d.png", frame);
     }
 
-    /** The stored frames of {@code seg} if its manifest matches {@code inputsHash} and every file its hash. */
-    Optional<List<FloatImage>> reuse(Segment seg, String inputsHash) {
+    /** Whether {@code seg} is stored with a manifest matching {@code inputsHash} and every file its hash. */
+    boolean verify(Segment seg, String inputsHash) {
         Path segDir = dirOf(seg);
         Path manifestFile = segDir.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
-            return Optional.empty();
+            return false;
         }
         try {
             Manifest m = JSON.readValue(manifestFile.toFile(), Manifest.class);
             if (!seg.name().equals(m.segment()) || !inputsHash.equals(m.inputs()) || m.frames() == null
                     || m.frames().size() != seg.inBetweenCount()) {
-                return Optional.empty();
+                return false;
             }
-            List<FloatImage> frames = new ArrayList<>(seg.inBetweenCount());
             for (int t = seg.first() + 1; t < seg.last(); t++) {
                 String name = frameName(t);
                 Path f = segDir.resolve(name);
                 if (!Files.isRegularFile(f) || !Hashes.ofFile(f).equals(m.frames().get(name))) {
-                    return Optional.empty();
+                    return false;
                 }
-                frames.add(FloatImage.read(f));
             }
-            return Optional.of(frames);
+            return true;
         } catch (IOException | RuntimeException unreadable) {
-            return Optional.empty(); // a damaged manifest or frame means: compute again
+            return false; // a damaged manifest or frame means: compute again
         }
+    }
+
+    /** In-between frame t of {@code seg} as stored (call after {@link #save} or a successful {@link #verify}). */
+    FloatImage read(Segment seg, int t) throws IOException {
+        if (t <= seg.first() || t >= seg.last()) {
+            throw new IllegalArgumentException("frame " + t + " is not an in-between frame of " + seg.name());
+        }
+        return FloatImage.read(dirOf(seg).resolve(frameName(t)));
     }
 
     /** Stores the frames k+1..k'−1 of {@code seg} and then its manifest. */

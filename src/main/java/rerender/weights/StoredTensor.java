@@ -54,6 +54,22 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
         return seg;
     }
 
+    /**
+     * Drops this tensor's pages of a memory-mapped file from the process's resident set (madvise DONTNEED via
+     * MemorySegment.unload; they are read from the file again if touched). Loaders call it after converting a
+     * tensor so that loading a model does not keep the whole file resident next to its float32 copy.
+     */
+    public void releasePages() {
+        try {
+            MemorySegment seg = data.get();
+            if (seg.isMapped()) {
+                seg.unload();
+            }
+        } catch (IllegalStateException | UnsupportedOperationException e) {
+            // closed or not mappable: nothing is resident on our behalf
+        }
+    }
+
     /** All elements converted to float32 (F16 and BF16 exactly, F64 and integers rounded). */
     public float[] toFloats() {
         int n = arrayLength();

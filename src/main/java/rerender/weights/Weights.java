@@ -140,6 +140,7 @@ public final class Weights {
                     + ", expected " + Shapes.format(expectedShape));
         }
         float[] w = t.toFloats();
+        t.releasePages();
         List<LoraDelta> ds = store.deltas.get(prefix + key);
         if (ds != null) {
             for (LoraDelta d : ds) {

@@ -55,6 +55,8 @@ public final class BenchSdCommand implements Callable<Integer> {
     List<Integer> sizes;
     @Option(names = "--repeats", defaultValue = "3", description = "timed runs per UNet/ControlNet/text measurement")
     int repeats;
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed runs before UNet/ControlNet/text timings")
+    int warmup;
     @Option(names = "--vae-size", defaultValue = "512", description = "image size of the VAE timings; 0 skips them")
     int vaeSize;
     @Option(names = "--vae-repeats", defaultValue = "1", description = "timed runs per VAE measurement")
@@ -103,8 +105,8 @@ public final class BenchSdCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--sizes must be positive multiples of 64, got " + s);
             }
         }
-        if (repeats < 1 || vaeRepeats < 1) {
-            throw new IllegalArgumentException("--repeats and --vae-repeats must be >= 1");
+        if (repeats < 1 || vaeRepeats < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--repeats and --vae-repeats must be >= 1, --warmup >= 0");
         }
         if (vaeSize < 0 || vaeSize % 8 != 0) {
             throw new IllegalArgumentException("--vae-size must be 0 or a positive multiple of 8, got " + vaeSize);
@@ -130,7 +132,7 @@ public final class BenchSdCommand implements Callable<Integer> {
 
             int[] ids = ClipTokenizer.load().encode("a photo of a cat in the snow, highly detailed");
             Tensor[] context = new Tensor[1];
-            timings.add(measure("text encoder (77 tokens)", repeats, true, parallel,
+            timings.add(measure("text encoder (77 tokens)", repeats, warmup, parallel,
                     c -> context[0] = sd.textEncoder().forward(c, new int[][] {ids})));
             GaussianNoise rng = new GaussianNoise(7);
             for (int size : sizes) {
@@ -138,9 +140,9 @@ public final class BenchSdCommand implements Callable<Integer> {
                 Tensor hint = uniform(rng.next(1, 3, size, size));
                 int[] t = {500};
                 ControlResiduals[] control = new ControlResiduals[1];
-                Timing cn = measure("ControlNet " + size, repeats, true, parallel,
+                Timing cn = measure("ControlNet " + size, repeats, warmup, parallel,
                         c -> control[0] = sd.controlNet().forward(c, x, hint, t, context[0], 1f));
-                Timing unet = measure("UNet " + size, repeats, true, parallel,
+                Timing unet = measure("UNet " + size, repeats, warmup, parallel,
                         c -> sd.unet().forward(c, x, t, context[0], control[0]));
                 timings.add(cn);
                 timings.add(unet);
@@ -152,9 +154,9 @@ public final class BenchSdCommand implements Callable<Integer> {
             if (vaeSize > 0) {
                 Tensor image = rng.next(1, 3, vaeSize, vaeSize);
                 Tensor latent = rng.next(1, 4, vaeSize / 8, vaeSize / 8);
-                timings.add(measure("VAE encode " + vaeSize, vaeRepeats, vaeWarmup, parallel,
+                timings.add(measure("VAE encode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,
                         c -> sd.vae().encode(c, image)));
-                timings.add(measure("VAE decode " + vaeSize, vaeRepeats, vaeWarmup, parallel,
+                timings.add(measure("VAE decode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,
                         c -> sd.vae().decode(c, latent)));
             }
         }
@@ -205,11 +207,10 @@ public final class BenchSdCommand implements Callable<Integer> {
         return file;
     }
 
-    /** Runs body once to warm up (if asked, recording FLOPs) and then runs times, each timed. */
-    private static Timing measure(String name, int runs, boolean warmup, Parallel parallel, Consumer<Compute> body) {
-        OpStats count = new OpStats();
-        if (warmup) {
-            body.accept(new Compute(parallel, count));
+    /** Runs body warmup times untimed, then runs times, each timed (FLOPs and the profile from the timed runs). */
+    private static Timing measure(String name, int runs, int warmup, Parallel parallel, Consumer<Compute> body) {
+        for (int i = 0; i < warmup; i++) {
+            body.accept(new Compute(parallel));
         }
         OpStats stats = new OpStats();
         double[] s = new double[runs];

@@ -123,6 +123,19 @@ public final class Compute {
         return Tensor.of(y, x.shape());
     }
 
+    /** max(x, 0) in place (returns x). */
+    public Tensor reluInPlace(Tensor x) {
+        long t0 = stats.start();
+        float[] a = x.data();
+        each(a.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                a[i] = Math.max(a[i], 0f);
+            }
+        });
+        stats.end("elementwise", t0, 0);
+        return x;
+    }
+
     /** GELU with the exact erf form, 0.5 x (1 + erf(x / sqrt 2)) (torch.nn.functional.gelu default). */
     public Tensor gelu(Tensor x) {
         long t0 = stats.start();
@@ -394,6 +407,26 @@ public final class Compute {
         });
         stats.end("layout", t0, 0);
         return Tensor.of(r, n, c, 2 * h, 2 * w);
+    }
+
+    /** 2x2 max pooling with stride 2 (floor mode, PyTorch max_pool2d(x, 2, 2)): [N, C, H, W] -> [N, C, H/2, W/2]. */
+    public Tensor maxPool2x2(Tensor x) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), ho = h / 2, wo = w / 2;
+        long t0 = stats.start();
+        float[] a = x.data(), r = new float[n * c * ho * wo];
+        parallel.forRange(0, n * c, (lo, hi) -> {
+            for (int plane = lo; plane < hi; plane++) {
+                for (int y = 0; y < ho; y++) {
+                    int s0 = (plane * h + 2 * y) * w, s1 = s0 + w, d = (plane * ho + y) * wo;
+                    for (int xx = 0; xx < wo; xx++) {
+                        r[d + xx] = Math.max(Math.max(a[s0 + 2 * xx], a[s0 + 2 * xx + 1]),
+                                Math.max(a[s1 + 2 * xx], a[s1 + 2 * xx + 1]));
+                    }
+                }
+            }
+        });
+        stats.end("layout", t0, 0);
+        return Tensor.of(r, n, c, ho, wo);
     }
 
     /** Zero padding on the right and bottom by one pixel: [N, C, H, W] -> [N, C, H+1, W+1] (VAE Downsample). */

@@ -54,24 +54,17 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
         return seg;
     }
 
-    /**
-     * Drops this tensor's pages of a memory-mapped file from the process's resident set (madvise DONTNEED via
-     * MemorySegment.unload; they are read from the file again if touched). Loaders call it after converting a
-     * tensor so that loading a model does not keep the whole file resident next to its float32 copy.
-     */
-    public void releasePages() {
-        try {
-            MemorySegment seg = data.get();
-            if (seg.isMapped()) {
-                seg.unload();
-            }
-        } catch (IllegalStateException | UnsupportedOperationException e) {
-            // closed or not mappable: nothing is resident on our behalf
-        }
-    }
-
     /** All elements converted to float32 (F16 and BF16 exactly, F64 and integers rounded). */
     public float[] toFloats() {
+        return toFloats(false);
+    }
+
+    /**
+     * As {@link #toFloats()}; with releasePages, this tensor's pages of a memory-mapped file are then dropped from
+     * the process's resident set (MemorySegment.unload, madvise DONTNEED; read from the file again if touched), so
+     * that loading a model does not keep the whole file resident next to its float32 copy.
+     */
+    public float[] toFloats(boolean releasePages) {
         int n = arrayLength();
         float[] out = new float[n];
         MemorySegment seg = bytes();
@@ -128,6 +121,9 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
                         out[i] = seg.get(ValueLayout.JAVA_BYTE, i) & 0xff;
                     }
                 }
+            }
+            if (releasePages && seg.isMapped()) {
+                seg.unload();
             }
         } catch (IllegalStateException e) {
             throw new WeightException("tensor '" + name + "' in " + file + " is no longer readable (file closed?): " + e.getMessage(), e);

@@ -139,8 +139,7 @@ public final class Weights {
             throw new WeightException("tensor '" + prefix + key + "' in " + t.file() + " has shape " + Shapes.format(t.shape())
                     + ", expected " + Shapes.format(expectedShape));
         }
-        float[] w = t.toFloats();
-        t.releasePages();
+        float[] w = t.toFloats(true);
         List<LoraDelta> ds = store.deltas.get(prefix + key);
         if (ds != null) {
             for (LoraDelta d : ds) {

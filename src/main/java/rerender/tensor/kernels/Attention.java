@@ -9,16 +9,15 @@ import static rerender.tensor.kernels.BlockedGemm.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 public final class Attention {
     private Attention() {
     }
 
-    /** Query rows per tile (a multiple of the micro-tile height). */
-    static final int TQ = 16 * MR;
-    /** Keys per tile (a multiple of the micro-tile width): the score tile is TQ x TK floats, L2-resident. */
-    static final int TK = 10 * NR;
+    /** Queries per tile: a multiple of the micro-tile width NR (queries are the B / lane side). */
+    static final int TQ = 4 * NR;
+    /** Keys per tile: a multiple of the micro-tile height MR; the score tile TK x TQ floats is L2-resident. */
+    static final int TK = 64 * MR;
 
     /** q [Nq, heads*d], k [Nk, heads*d], v [Nk, heads*d] -> out [Nq, heads*d]. */
     public static void forward(Parallel p, float[] q, float[] k, float[] v, float[] out, int nq, int nk, int heads,
@@ -36,7 +35,7 @@ public final class Attention {
             return;
         }
         // tasks = (head, query chunk); enough chunks that every thread has work even with few heads
-        int chunks = Math.min(BlockedGemm.ceilDiv(nq, TQ), Math.max(1, BlockedGemm.ceilDiv(p.threads(), heads)));
+        int chunks = Math.min(BlockedGemm.ceilDiv(nq, TQ), Math.max(1, BlockedGemm.ceilDiv(4 * p.threads(), heads)));
         int tasks = heads * chunks;
         p.forRange(0, tasks, (lo, hi) -> {
             Head head = null;
@@ -56,144 +55,131 @@ public final class Attention {
         });
     }
 
-    /** Packed keys and values of one head plus the work buffers of one thread. */
+    /**
+     * Packed keys and values of one head plus the work buffers of one thread. Everything runs transposed
+     * (keys x queries) so that the softmax, which is per query, runs down columns: a query is a vector lane,
+     * max / exp / sum are plain lane-wise vector ops, and the probability tile P^T is produced directly in the
+     * packed-B layout the P.V product reads (no transpose, no repacking).
+     */
     private static final class Head {
         final int h;
         final int nk;
         final int width;
         final int d;
         final int dPad;
-        /** K_h^T [d, nk] packed as B slivers (kc = d). */
-        final float[] kPanel;
-        /** V_h [nk, d] packed as B slivers over the whole key range (kc = nk). */
-        final float[] vPanel;
-        final float[] qPack;
-        final float[] scores; // [TQ, TK]
-        final float[] pPack;
-        final float[] acc; // [TQ, dPad] running numerator of the output
-        final float[] rowMax = new float[TQ];
-        final float[] rowSum = new float[TQ];
+        /** K_h [nk, d] packed as MR-row A slivers with kc = d. */
+        final float[] kPack;
+        /** V_h^T [d, nk] packed as MR-row A slivers with kc = nk (a key tile starts at key0 * MR in a sliver). */
+        final float[] vtPack;
+        /** (scale q_h)^T [d, TQ] packed as NR-column B slivers with kc = d. */
+        final float[] qtPack;
+        /** S^T / P^T [TK, TQ] as NR-column slivers: sliver s, key j, lane c at s*TK*NR + j*NR + c. */
+        final float[] pt;
+        /** O^T numerator [dPad, TQ] row-major. */
+        final float[] acc;
+        final float[] colMax = new float[TQ];
+        final float[] colSum = new float[TQ];
 
         Head(float[] k, float[] v, int nk, int heads, int d, int h) {
             this.h = h;
             this.nk = nk;
             this.width = heads * d;
             this.d = d;
-            this.dPad = BlockedGemm.roundUp(d, NR);
-            kPanel = new float[d * BlockedGemm.roundUp(nk, NR)];
-            BlockedGemm.transposedB(k, h * d, width).pack(0, d, 0, nk, kPanel);
-            vPanel = new float[nk * dPad];
-            BlockedGemm.rowMajorB(v, h * d, width).pack(0, nk, 0, d, vPanel);
-            qPack = new float[TQ * d];
-            scores = new float[TQ * TK];
-            pPack = new float[TQ * TK];
-            acc = new float[TQ * dPad];
+            this.dPad = BlockedGemm.roundUp(d, MR);
+            kPack = new float[BlockedGemm.roundUp(nk, MR) * d];
+            BlockedGemm.rowMajorA(k, h * d, width).pack(0, nk, 0, d, kPack);
+            vtPack = new float[dPad * nk];
+            for (int t0 = 0; t0 < dPad; t0 += MR) {
+                for (int j = 0; j < nk; j++) {
+                    int dst = t0 * nk + j * MR;
+                    int src = j * width + h * d + t0;
+                    for (int r = 0; r < MR; r++) {
+                        vtPack[dst + r] = t0 + r < d ? v[src + r] : 0f;
+                    }
+                }
+            }
+            qtPack = new float[d * TQ];
+            pt = new float[TK * TQ];
+            acc = new float[dPad * TQ];
         }
 
         /** Output rows [i0, i0+rows) of this head: online softmax over key tiles (Milakov & Gimelshein 2018). */
         void tile(float[] q, float[] out, int i0, int rows, float scale) {
-            packScaledQ(q, i0, rows, scale);
-            Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
-            Arrays.fill(rowSum, 0f);
+            packScaledQt(q, i0, rows, scale);
+            Arrays.fill(colMax, Float.NEGATIVE_INFINITY);
+            Arrays.fill(colSum, 0f);
             Arrays.fill(acc, 0f);
-            int rowsPad = BlockedGemm.roundUp(rows, MR);
+            int slivers = BlockedGemm.ceilDiv(rows, NR);
             for (int j0 = 0; j0 < nk; j0 += TK) {
-                int cols = Math.min(TK, nk - j0);
-                // scores [rows, cols] = (scale q) . K^T
-                for (int jr = 0; jr < cols; jr += NR) {
-                    int pbOff = (j0 + jr) * d; // sliver (j0+jr)/NR starts at sliver * d * NR
-                    for (int ir = 0; ir < rowsPad; ir += MR) {
-                        BlockedGemm.kernel(d, qPack, ir * d, kPanel, pbOff, scores, ir * TK + jr, TK, false);
+                int keys = Math.min(TK, nk - j0);
+                // S^T [keys, rows] = K [keys, d] . (scale q)^T [d, rows]
+                for (int s = 0; s < slivers; s++) {
+                    for (int jr = 0; jr < keys; jr += MR) {
+                        BlockedGemm.kernel(d, kPack, (j0 + jr) * d, qtPack, s * d * NR, pt, s * TK * NR + jr * NR,
+                                NR, false);
                     }
-                }
-                softmaxStep(rows, cols);
-                // acc [rows, dPad] += P [rows, cols] . V [j0 .. j0+cols, :]
-                for (int s = 0; s < dPad; s += NR) {
-                    int pbOff = s * nk + j0 * NR;
-                    for (int ir = 0; ir < rowsPad; ir += MR) {
-                        BlockedGemm.kernel(cols, pPack, ir * cols, vPanel, pbOff, acc, ir * dPad + s, dPad, true);
+                    softmaxStep(s, keys);
+                    // O^T [dPad, sliver] += V^T [dPad, keys] . P^T [keys, sliver]
+                    for (int t0 = 0; t0 < dPad; t0 += MR) {
+                        BlockedGemm.kernel(keys, vtPack, t0 * nk + j0 * MR, pt, s * TK * NR, acc, t0 * TQ + s * NR,
+                                TQ, true);
                     }
                 }
             }
-            for (int r = 0; r < rows; r++) {
-                float inv = 1f / rowSum[r];
-                int o = (i0 + r) * width + h * d;
+            for (int c = 0; c < rows; c++) {
+                float inv = 1f / colSum[c];
+                int o = (i0 + c) * width + h * d;
                 for (int t = 0; t < d; t++) {
-                    out[o + t] = acc[r * dPad + t] * inv;
+                    out[o + t] = acc[t * TQ + c] * inv;
                 }
             }
         }
 
-        private void packScaledQ(float[] q, int i0, int rows, float scale) {
-            for (int s = 0; s < TQ; s += MR) {
-                for (int r = 0; r < MR; r++) {
-                    int row = s + r;
-                    int base = s * d + r;
-                    if (row < rows) {
-                        int src = (i0 + row) * width + h * d;
-                        for (int t = 0; t < d; t++) {
-                            qPack[base + t * MR] = q[src + t] * scale;
-                        }
-                    } else {
-                        for (int t = 0; t < d; t++) {
-                            qPack[base + t * MR] = 0f;
-                        }
+        private void packScaledQt(float[] q, int i0, int rows, float scale) {
+            for (int c = 0; c < TQ; c++) {
+                int dst = (c / NR) * d * NR + c % NR;
+                if (c < rows) {
+                    int src = (i0 + c) * width + h * d;
+                    for (int t = 0; t < d; t++) {
+                        qtPack[dst + t * NR] = q[src + t] * scale;
+                    }
+                } else {
+                    for (int t = 0; t < d; t++) {
+                        qtPack[dst + t * NR] = 0f;
                     }
                 }
             }
         }
 
         /**
-         * Online softmax update for one key tile: new running max m', rescale the running sum and numerator by
-         * exp(m - m'), P = exp(s - m'), and pack P as MR-row A slivers (kc = cols) for the P . V product.
+         * Online softmax update for query sliver s over one key tile of S^T: new running max m' per query,
+         * P = exp(S - m') in place, running sum and numerator rescaled by exp(m - m'). Lanes are queries.
          */
-        private void softmaxStep(int rows, int cols) {
-            int rowsPad = BlockedGemm.roundUp(rows, MR);
-            int vecEnd = cols - cols % L;
-            for (int r = 0; r < rowsPad; r++) {
-                int sb = r * TK;
-                int pBase = (r / MR) * MR * cols + r % MR;
-                if (r >= rows) {
-                    for (int j = 0; j < cols; j++) {
-                        pPack[pBase + j * MR] = 0f;
-                    }
-                    continue;
+        private void softmaxStep(int s, int keys) {
+            int base = s * TK * NR;
+            for (int v = 0; v < NR; v += L) {
+                int col = s * NR + v;
+                FloatVector m = FloatVector.fromArray(S, pt, base + v);
+                for (int j = 1; j < keys; j++) {
+                    m = m.max(FloatVector.fromArray(S, pt, base + j * NR + v));
                 }
-                FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                int j = 0;
-                for (; j < vecEnd; j += L) {
-                    mv = mv.max(FloatVector.fromArray(S, scores, sb + j));
-                }
-                float m = mv.reduceLanes(VectorOperators.MAX);
-                for (; j < cols; j++) {
-                    m = Math.max(m, scores[sb + j]);
-                }
-                float mNew = Math.max(rowMax[r], m);
-                float correction = (float) Math.exp(rowMax[r] - mNew); // 0 on the first tile (-inf)
-                rowMax[r] = mNew;
-                FloatVector mb = FloatVector.broadcast(S, mNew);
+                FloatVector mOld = FloatVector.fromArray(S, colMax, col);
+                FloatVector mNew = m.max(mOld);
+                mNew.intoArray(colMax, col);
                 FloatVector sum = FloatVector.zero(S);
-                for (j = 0; j < vecEnd; j += L) {
-                    FloatVector e = FloatVector.fromArray(S, scores, sb + j).sub(mb).lanewise(VectorOperators.EXP);
+                for (int j = 0; j < keys; j++) {
+                    int idx = base + j * NR + v;
+                    FloatVector e = FloatVector.fromArray(S, pt, idx).sub(mNew);
+                    e = VectorMath.exp(e);
                     sum = sum.add(e);
-                    e.intoArray(scores, sb + j);
+                    e.intoArray(pt, idx);
                 }
-                float tileSum = sum.reduceLanes(VectorOperators.ADD);
-                for (; j < cols; j++) {
-                    float e = (float) Math.exp(scores[sb + j] - mNew);
-                    tileSum += e;
-                    scores[sb + j] = e;
-                }
-                for (j = 0; j < cols; j++) {
-                    pPack[pBase + j * MR] = scores[sb + j];
-                }
-                rowSum[r] = rowSum[r] * correction + tileSum;
-                if (correction != 1f) {
-                    int ab = r * dPad;
-                    FloatVector cv = FloatVector.broadcast(S, correction);
-                    for (int t = 0; t < dPad; t += L) {
-                        FloatVector.fromArray(S, acc, ab + t).mul(cv).intoArray(acc, ab + t);
-                    }
+                // exp(-inf - m') ~ 0 on the first tile, so the empty running state contributes nothing
+                FloatVector corr = VectorMath.exp(mOld.sub(mNew));
+                FloatVector.fromArray(S, colSum, col).mul(corr).add(sum).intoArray(colSum, col);
+                for (int t = 0; t < dPad; t++) {
+                    int a = t * TQ + col;
+                    FloatVector.fromArray(S, acc, a).mul(corr).intoArray(acc, a);
                 }
             }
         }

@@ -17,8 +17,8 @@ final class BlockedGemm {
     static final int NR = 3 * L;
     /** K-block: an A sliver (MR x KC) and a B sliver (KC x NR) stay in L1 during the micro-kernel. */
     static final int KC = 256;
-    /** M-block: the packed MC x KC block of A lives in L2. */
-    static final int MC = 48 * MR;
+    /** Largest M-block: the packed MC x KC block of A (at most 256 KB) lives in L2; blocks are evened out. */
+    static final int MC = 85 * MR;
     /** N-block: the packed KC x NC panel of B lives in L3. */
     static final int NC = (4096 / NR) * NR;
 
@@ -75,19 +75,21 @@ final class BlockedGemm {
     static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                       boolean accumulate) {
         int kcMax = Math.min(KC, k);
-        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
-        int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
+        int ncMax = roundUp(ceilDiv(j1 - j0, ceilDiv(j1 - j0, NC)), NR);
+        // equal M-blocks (e.g. 320 rows -> 2 x 160, not 255 + 65) so each B sliver is fetched as few times as possible
+        int mBlocks = ceilDiv(i1 - i0, MC);
+        int mcMax = roundUp(ceilDiv(i1 - i0, mBlocks), MR);
         float[] pb = new float[kcMax * ncMax];
         float[] pa = new float[kcMax * mcMax];
         float[] edge = new float[MR * NR];
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        for (int jc = j0; jc < j1; jc += ncMax) {
+            int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean load = accumulate || pc > 0;
                 packB.pack(pc, kc, jc, nc, pb);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += mcMax) {
+                    int mc = Math.min(mcMax, i1 - ic);
                     packA.pack(ic, mc, pc, kc, pa);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
@@ -222,6 +224,48 @@ final class BlockedGemm {
                     int src = bOff + (j0 + s + jj) * ldb + k0;
                     for (int l = 0; l < kc; l++) {
                         dst[base + l * NR + jj] = bt[src + l];
+                    }
+                }
+                for (int jj = cols; jj < NR; jj++) {
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * NR + jj] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
+    /** A row-major [M, K] of IEEE fp16 bits (weights kept at half size); widened to float while packing. */
+    static PackA rowMajorAHalf(short[] a, int aOff, int lda) {
+        return (i0, mc, k0, kc, dst) -> {
+            for (int s = 0; s < mc; s += MR) {
+                int base = s * kc;
+                int rows = Math.min(MR, mc - s);
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + s + r) * lda + k0;
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * MR + r] = Float.float16ToFloat(a[src + l]);
+                    }
+                }
+                for (int r = rows; r < MR; r++) {
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * MR + r] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
+    /** B given transposed as fp16 bits: bt row-major [N, K], B[l, j] = bt[j*ldb + l]; widened while packing. */
+    static PackB transposedBHalf(short[] bt, int bOff, int ldb) {
+        return (k0, kc, j0, nc, dst) -> {
+            for (int s = 0; s < nc; s += NR) {
+                int base = s * kc;
+                int cols = Math.min(NR, nc - s);
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = bOff + (j0 + s + jj) * ldb + k0;
+                    for (int l = 0; l < kc; l++) {
+                        dst[base + l * NR + jj] = Float.float16ToFloat(bt[src + l]);
                     }
                 }
                 for (int jj = cols; jj < NR; jj++) {

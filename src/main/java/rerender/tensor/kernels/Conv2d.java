@@ -11,13 +11,28 @@ public final class Conv2d {
      */
     public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, int o, int kh,
                                   int kw, float[] bias, int stride, int pad) {
-        check(x, n, c, h, w, weight, o, kh, kw, bias, stride, pad);
+        check(x, n, c, h, w, weight.length, o, kh, kw, bias, stride, pad);
+        return run(p, x, n, c, h, w, BlockedGemm.rowMajorA(weight, 0, c * kh * kw), o, kh, kw, bias, stride, pad);
+    }
+
+    /**
+     * As {@link #forward(Parallel, float[], int, int, int, int, float[], int, int, int, float[], int, int)} with the
+     * weight given as IEEE fp16 bits (kept at half size); values are widened to float when packed.
+     */
+    public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, short[] weightHalf, int o,
+                                  int kh, int kw, float[] bias, int stride, int pad) {
+        check(x, n, c, h, w, weightHalf.length, o, kh, kw, bias, stride, pad);
+        return run(p, x, n, c, h, w, BlockedGemm.rowMajorAHalf(weightHalf, 0, c * kh * kw), o, kh, kw, bias, stride,
+                pad);
+    }
+
+    private static float[] run(Parallel p, float[] x, int n, int c, int h, int w, BlockedGemm.PackA packW, int o,
+                               int kh, int kw, float[] bias, int stride, int pad) {
         int ho = (h + 2 * pad - kh) / stride + 1;
         int wo = (w + 2 * pad - kw) / stride + 1;
         int hwo = ho * wo;
         int ck = c * kh * kw;
         float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, o), hwo)]; // [N, O, Ho, Wo]
-        BlockedGemm.PackA packW = BlockedGemm.rowMajorA(weight, 0, ck); // weight viewed as [O, C*kh*kw]
         for (int b = 0; b < n; b++) {
             int yOff = b * o * hwo;
             if (bias != null) {
@@ -35,7 +50,7 @@ public final class Conv2d {
         return y;
     }
 
-    private static void check(float[] x, int n, int c, int h, int w, float[] weight, int o, int kh, int kw,
+    private static void check(float[] x, int n, int c, int h, int w, long weightLength, int o, int kh, int kw,
                               float[] bias, int stride, int pad) {
         if (n < 1 || c < 1 || h < 1 || w < 1 || o < 1 || kh < 1 || kw < 1 || stride < 1 || pad < 0) {
             throw new IllegalArgumentException("bad conv2d geometry: n=" + n + " c=" + c + " h=" + h + " w=" + w
@@ -49,8 +64,8 @@ public final class Conv2d {
             throw new IllegalArgumentException("x has " + x.length + " floats, need [" + n + ", " + c + ", " + h
                     + ", " + w + "]");
         }
-        if (weight.length != (long) o * c * kh * kw) {
-            throw new IllegalArgumentException("weight has " + weight.length + " floats, expected [" + o + ", " + c
+        if (weightLength != (long) o * c * kh * kw) {
+            throw new IllegalArgumentException("weight has " + weightLength + " values, expected [" + o + ", " + c
                     + ", " + kh + ", " + kw + "]");
         }
         if (bias != null && bias.length != o) {

@@ -20,6 +20,16 @@ public final class Gemm {
                 c, cOff, ldc, accumulate);
     }
 
+    /**
+     * As {@link #gemmTransB} with B given as IEEE fp16 bits (e.g. Linear weights kept at half size): each value is
+     * widened to float when packed, all arithmetic is float, so the result equals gemmTransB on the widened B.
+     */
+    public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, short[] bHalf,
+                                  int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda),
+                BlockedGemm.transposedBHalf(bHalf, bOff, ldb), c, cOff, ldc, accumulate);
+    }
+
     /** Naive triple loop (double accumulation), the yardstick for {@link #gemm}. */
     public static void gemmReference(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                                      int ldb, float[] c, int cOff, int ldc, boolean accumulate) {

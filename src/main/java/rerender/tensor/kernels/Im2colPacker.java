@@ -5,6 +5,7 @@ package rerender.tensor.kernels;
 import static rerender.tensor.kernels.BlockedGemm.NR;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 final class Im2colPacker implements BlockedGemm.PackB {
     private final float[] x;
@@ -32,6 +33,81 @@ final class Im2colPacker implements BlockedGemm.PackB {
 
     @Override
     public void pack(int k0, int kc, int j0, int nc, float[] dst) {
+        if (stride == 1 && wo == w && 2 * pad == kw - 1) {
+            packSame(k0, kc, j0, nc, dst);
+        } else {
+            packGeneral(k0, kc, j0, nc, dst);
+        }
+    }
+
+    /**
+     * Stride 1 with "same" width (Wo = W): col row (ic, ky, kx) is the channel image shifted by
+     * (ky-pad)*W + (kx-pad) in flat index, so a sliver is one contiguous vector copy; afterwards the output rows
+     * whose input row is outside the image and the border columns that wrapped around are zeroed.
+     */
+    private void packSame(int k0, int kc, int j0, int nc, float[] dst) {
+        int taps = kh * kw;
+        int hw = h * w;
+        int ho = (h + 2 * pad - kh) + 1;
+        int ncPad = BlockedGemm.roundUp(nc, NR);
+        for (int l = 0; l < kc; l++) {
+            int kk = k0 + l;
+            int ic = kk / taps;
+            int ky = (kk % taps) / kw;
+            int kx = kk % kw;
+            int chan = xOff + ic * hw;
+            int shift = (ky - pad) * w + (kx - pad);
+            for (int s = 0; s < nc; s += NR) {
+                int src = j0 + s + shift;
+                int d = s * kc + l * NR;
+                int cnt = Math.min(NR, nc - s);
+                if (cnt == NR && src >= 0 && src + NR <= hw) {
+                    for (int v = 0; v < NR; v += BlockedGemm.L) {
+                        FloatVector.fromArray(BlockedGemm.S, x, chan + src + v).intoArray(dst, d + v);
+                    }
+                } else {
+                    for (int i = 0; i < cnt; i++) {
+                        int si = src + i;
+                        dst[d + i] = si >= 0 && si < hw ? x[chan + si] : 0f;
+                    }
+                    for (int i = cnt; i < NR; i++) {
+                        dst[d + i] = 0f;
+                    }
+                }
+            }
+            // output rows oy with input row oy + ky - pad outside [0, h)
+            int badTop = Math.max(0, pad - ky); // rows [0, badTop)
+            int badBottom = Math.min(ho, h - (ky - pad)); // rows [badBottom, ho)
+            zeroRows(dst, kc, l, j0, nc, 0, badTop);
+            zeroRows(dst, kc, l, j0, nc, badBottom, ho);
+            // border columns whose input column ox + kx - pad left [0, w): they read the neighbouring row
+            int badLeft = Math.max(0, pad - kx); // ox in [0, badLeft)
+            int badRight = Math.min(wo, w - (kx - pad)); // ox in [badRight, wo)
+            if (badLeft > 0 || badRight < wo) {
+                for (int row = j0 / wo; row * wo < j0 + nc; row++) {
+                    zeroColumns(dst, kc, l, j0, nc, row * wo, 0, badLeft);
+                    zeroColumns(dst, kc, l, j0, nc, row * wo, badRight, wo);
+                }
+            }
+            zero(dst, kc, l, nc, ncPad - nc);
+        }
+    }
+
+    private void zeroRows(float[] dst, int kc, int l, int j0, int nc, int row0, int row1) {
+        zeroColumns(dst, kc, l, j0, nc, 0, row0 * wo, row1 * wo);
+    }
+
+    /** Zeroes panel columns for flat output indices [rowStart + a, rowStart + b) clipped to [j0, j0 + nc). */
+    private static void zeroColumns(float[] dst, int kc, int l, int j0, int nc, int rowStart, int a, int b) {
+        int from = Math.max(j0, rowStart + a);
+        int to = Math.min(j0 + nc, rowStart + b);
+        if (to > from) {
+            zero(dst, kc, l, from - j0, to - from);
+        }
+    }
+
+    /** Any geometry: walks each packed row in runs of one output row, zero / copy / zero. */
+    private void packGeneral(int k0, int kc, int j0, int nc, float[] dst) {
         int taps = kh * kw;
         int ncPad = BlockedGemm.roundUp(nc, NR);
         for (int l = 0; l < kc; l++) {

@@ -32,6 +32,10 @@ public final class KernelBench {
                 conv(p, reps, 640, 32, 320, 1, 1);
                 conv(p, reps, 128, 256, 128, 3, 1);
             }
+            if (what.equals("all") || what.equals("half")) {
+                convHalf(p, reps, 320, 64, 320);
+                convHalf(p, reps, 1280, 8, 1280);
+            }
             if (what.equals("all") || what.equals("attn")) {
                 attention(p, reps, 4096, 4096, 8, 40);
                 attention(p, reps, 4096, 77, 8, 40);
@@ -40,6 +44,9 @@ public final class KernelBench {
             if (what.equals("all") || what.equals("norm")) {
                 groupNorm(p, reps, 320, 4096);
                 groupNorm(p, reps, 128, 262144);
+            }
+            if (what.equals("all") || what.equals("act")) {
+                activations(p, reps);
             }
             if (what.equals("all") || what.equals("naive")) {
                 naive(p);
@@ -102,6 +109,20 @@ public final class KernelBench {
         System.out.printf("conv C=%d %dx%d O=%d k=%d s=%d: %s%n", c, hw, hw, o, ks, stride, t.rate(flop));
     }
 
+    /** The same 3x3 conv with fp32 and with fp16 weights. */
+    static void convHalf(Parallel p, int reps, int c, int hw, int o) {
+        float[] x = random(c * hw * hw, 1), w = random(o * c * 9, 2);
+        short[] wh = new short[w.length];
+        for (int i = 0; i < w.length; i++) {
+            wh[i] = Float.floatToFloat16(w[i]);
+        }
+        double flop = 2.0 * o * hw * hw * c * 9;
+        Timing full = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, w, o, 3, 3, null, 1, 1));
+        Timing half = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, wh, o, 3, 3, null, 1, 1));
+        System.out.printf("conv C=%d %dx%d O=%d fp32 weights: %s%n", c, hw, hw, o, full.rate(flop));
+        System.out.printf("conv C=%d %dx%d O=%d fp16 weights: %s%n", c, hw, hw, o, half.rate(flop));
+    }
+
     static void attention(Parallel p, int reps, int nq, int nk, int heads, int d) {
         int width = heads * d;
         float[] q = random(nq * width, 1), k = random(nk * width, 2), v = random(nk * width, 3);
@@ -116,6 +137,15 @@ public final class KernelBench {
         Timing t = measure(reps, () -> Norms.groupNorm(p, x, out, 1, c, hw, 32, g, b, 1e-5f, true));
         System.out.printf("groupNorm+SiLU C=%d HW=%d: %.2f ms wall, %.1f GB/s (read+write)%n", c, hw, t.wall * 1e3,
                 8.0 * c * hw / t.wall * 1e-9);
+    }
+
+    static void activations(Parallel p, int reps) {
+        int rows = 4096, width = 1280;
+        float[] x = random(rows * 2 * width, 1), y = new float[rows * width];
+        Timing fast = measure(reps, () -> Activations.geglu(p, x, y, rows, width));
+        Timing slow = measure(1, () -> Activations.gegluReference(x, y, rows, width));
+        System.out.printf("geglu [4096, 2560] -> [4096, 1280]: %.2f ms wall (scalar double reference %.1f ms)%n",
+                fast.wall() * 1e3, slow.wall() * 1e3);
     }
 
     /** Fast vs naive on sizes small enough for the naive loops. */

@@ -125,7 +125,7 @@ public final class Norms {
         for (int end = len - len % L; i < end; i += L) {
             FloatVector y = FloatVector.fromArray(S, x, off + i).sub(mv).fma(sv, hv);
             if (silu) {
-                y = y.div(one.add(y.neg().lanewise(VectorOperators.EXP)));
+                y = y.div(one.add(VectorMath.exp(y.neg())));
             }
             y.intoArray(out, off + i);
         }

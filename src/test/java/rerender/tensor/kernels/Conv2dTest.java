@@ -31,6 +31,10 @@ class Conv2dTest {
         {1, 32, 40, 40, 20, 3, 3, 2, 1},
         {1, 40, 30, 30, 50, 1, 1, 1, 0},
         {1, 1, 2, 2, 1, 3, 3, 1, 1},
+        {1, 40, 70, 66, 5, 3, 3, 1, 1}, // several K panels (C*9 > KC) and N panels (H*W > NC)
+        {1, 3, 6, 9, 4, 1, 3, 1, 1}, // non-square kernel with padding: output taller than input
+        {1, 3, 9, 6, 4, 3, 1, 1, 1},
+        {1, 300, 5, 5, 7, 1, 1, 1, 0}, // 1x1 with K > KC
     };
 
     @Test

@@ -1,0 +1,63 @@
+// fp16-weight entry points: identical to the float paths run on the widened weights (packing only converts).
+package rerender.tensor.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class HalfWeightsTest {
+    static final Parallel P = new Parallel(2);
+
+    @AfterAll
+    static void close() {
+        P.close();
+    }
+
+    static short[] toHalf(float[] f) {
+        short[] h = new short[f.length];
+        for (int i = 0; i < f.length; i++) {
+            h[i] = Float.floatToFloat16(f[i]);
+        }
+        return h;
+    }
+
+    static float[] widen(short[] h) {
+        float[] f = new float[h.length];
+        for (int i = 0; i < h.length; i++) {
+            f[i] = Float.float16ToFloat(h[i]);
+        }
+        return f;
+    }
+
+    @Test
+    void gemmTransBWithHalfWeightsEqualsFloatPathOnWidenedWeights() {
+        for (int[] t : new int[][] {{1, 1, 1}, {77, 40, 33}, {130, 320, 300}, {5, 1283, 7}}) {
+            int m = t[0], n = t[1], k = t[2];
+            float[] a = KernelTestSupport.random(m * k, m);
+            short[] wh = toHalf(KernelTestSupport.random(n * k, n));
+            float[] viaHalf = new float[m * n], viaFloat = new float[m * n], ref = new float[m * n];
+            Gemm.gemmTransB(P, m, n, k, a, 0, k, wh, 0, k, viaHalf, 0, n, false);
+            Gemm.gemmTransB(P, m, n, k, a, 0, k, widen(wh), 0, k, viaFloat, 0, n, false);
+            Gemm.gemmTransBReference(P, m, n, k, a, 0, k, widen(wh), 0, k, ref, 0, n, false);
+            assertArrayEquals(viaFloat, viaHalf, 0f, "m=" + m + " n=" + n + " k=" + k);
+            assertTrue(KernelTestSupport.relL2(viaHalf, ref) <= 1e-5);
+        }
+    }
+
+    @Test
+    void convWithHalfWeightsEqualsFloatPathOnWidenedWeights() {
+        int n = 1, c = 7, h = 11, w = 13, o = 5;
+        float[] x = KernelTestSupport.random(n * c * h * w, 3);
+        short[] wh = toHalf(KernelTestSupport.random(o * c * 9, 4));
+        float[] bias = KernelTestSupport.random(o, 5);
+        for (int stride : new int[] {1, 2}) {
+            float[] viaHalf = Conv2d.forward(P, x, n, c, h, w, wh, o, 3, 3, bias, stride, 1);
+            float[] viaFloat = Conv2d.forward(P, x, n, c, h, w, widen(wh), o, 3, 3, bias, stride, 1);
+            float[] ref = Conv2d.reference(P, x, n, c, h, w, widen(wh), o, 3, 3, bias, stride, 1);
+            assertArrayEquals(viaFloat, viaHalf, 0f, "stride " + stride);
+            assertTrue(KernelTestSupport.relL2(viaHalf, ref) <= 1e-5);
+        }
+    }
+}

@@ -4,9 +4,7 @@
 // per operation category (profiling, benchmark GFLOP/s).
 package rerender.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import rerender.tensor.kernels.Activations;
 import rerender.tensor.kernels.Attention;
 import rerender.tensor.kernels.Conv2d;
 import rerender.tensor.kernels.Gemm;
@@ -16,7 +14,6 @@ import rerender.tensor.kernels.Parallel;
 public final class Compute {
     /** Loops shorter than this run on the calling thread (dispatch costs more than the work). */
     private static final int PARALLEL_MIN = 1 << 14;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     private final Parallel parallel;
     private final OpStats stats;
@@ -51,24 +48,45 @@ public final class Compute {
 
     /** x [N, C, H, W], weight [O, C, kh, kw], bias [O] or null -> [N, O, Ho, Wo] (PyTorch Conv2d, zero padding). */
     public Tensor conv2d(Tensor x, float[] weight, int o, int kh, int kw, float[] bias, int stride, int pad) {
+        return conv2d(x, weight, null, weight.length, o, kh, kw, bias, stride, pad);
+    }
+
+    /** As {@link #conv2d(Tensor, float[], int, int, int, float[], int, int)} with the weight as IEEE fp16 bits. */
+    public Tensor conv2d(Tensor x, short[] weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
+        return conv2d(x, null, weightHalf, weightHalf.length, o, kh, kw, bias, stride, pad);
+    }
+
+    private Tensor conv2d(Tensor x, float[] weight, short[] half, int count, int o, int kh, int kw, float[] bias,
+                          int stride, int pad) {
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        if ((long) o * c * kh * kw != weight.length) {
-            throw new IllegalArgumentException("conv2d: weight has " + weight.length + " values, expected [" + o
+        if ((long) o * c * kh * kw != count) {
+            throw new IllegalArgumentException("conv2d: weight has " + count + " values, expected [" + o
                     + ", " + c + ", " + kh + ", " + kw + "] for input " + x);
         }
         int ho = (h + 2 * pad - kh) / stride + 1;
         int wo = (w + 2 * pad - kw) / stride + 1;
         long t0 = stats.start();
-        float[] y = Conv2d.forward(parallel, x.data(), n, c, h, w, weight, o, kh, kw, bias, stride, pad);
+        float[] y = weight != null
+                ? Conv2d.forward(parallel, x.data(), n, c, h, w, weight, o, kh, kw, bias, stride, pad)
+                : Conv2d.forward(parallel, x.data(), n, c, h, w, half, o, kh, kw, bias, stride, pad);
         stats.end("conv" + kh + "x" + kw + (stride == 1 ? "" : "/" + stride), t0, 2L * n * o * ho * wo * c * kh * kw);
         return Tensor.of(y, n, o, ho, wo);
     }
 
     /** x [..., in], weight [out, in] (PyTorch Linear layout), bias [out] or null -> [..., out]. */
     public Tensor linear(Tensor x, float[] weight, int out, float[] bias) {
+        return linear(x, weight, null, weight.length, out, bias);
+    }
+
+    /** As {@link #linear(Tensor, float[], int, float[])} with the weight as IEEE fp16 bits. */
+    public Tensor linear(Tensor x, short[] weightHalf, int out, float[] bias) {
+        return linear(x, null, weightHalf, weightHalf.length, out, bias);
+    }
+
+    private Tensor linear(Tensor x, float[] weight, short[] half, int count, int out, float[] bias) {
         int in = x.dim(-1);
-        if ((long) out * in != weight.length) {
-            throw new IllegalArgumentException("linear: weight has " + weight.length + " values, expected [" + out
+        if ((long) out * in != count) {
+            throw new IllegalArgumentException("linear: weight has " + count + " values, expected [" + out
                     + ", " + in + "] for input " + x);
         }
         int rows = x.size() / in;
@@ -79,7 +97,11 @@ public final class Compute {
                 System.arraycopy(bias, 0, y, r * out, out);
             }
         }
-        Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
+        if (weight != null) {
+            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
+        } else {
+            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, half, 0, in, y, 0, out, bias != null);
+        }
         stats.end(rows <= 256 ? "linear(few rows)" : "linear", t0, 2L * rows * out * in);
         int[] s = x.shape();
         s[s.length - 1] = out;
@@ -113,12 +135,8 @@ public final class Compute {
 
     public Tensor silu(Tensor x) {
         long t0 = stats.start();
-        float[] a = x.data(), y = new float[a.length];
-        each(a.length, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                y[i] = (float) (a[i] / (1.0 + Math.exp(-a[i])));
-            }
-        });
+        float[] y = new float[x.size()];
+        Activations.silu(parallel, x.data(), y, y.length);
         stats.end("elementwise", t0, 0);
         return Tensor.of(y, x.shape());
     }
@@ -139,12 +157,8 @@ public final class Compute {
     /** GELU with the exact erf form, 0.5 x (1 + erf(x / sqrt 2)) (torch.nn.functional.gelu default). */
     public Tensor gelu(Tensor x) {
         long t0 = stats.start();
-        float[] a = x.data(), y = new float[a.length];
-        each(a.length, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                y[i] = gelu(a[i]);
-            }
-        });
+        float[] y = new float[x.size()];
+        Activations.gelu(parallel, x.data(), y, y.length);
         stats.end("elementwise", t0, 0);
         return Tensor.of(y, x.shape());
     }
@@ -167,59 +181,17 @@ public final class Compute {
         int w2 = x.dim(-1), w = w2 / 2;
         int rows = x.size() / w2;
         long t0 = stats.start();
-        float[] a = x.data(), y = new float[rows * w];
-        int bound = F.loopBound(w);
-        Parallel.RangeBody body = (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int i = 0;
-                for (; i < bound; i += F.length()) {
-                    FloatVector h = FloatVector.fromArray(F, a, r * w2 + i);
-                    FloatVector g = FloatVector.fromArray(F, a, r * w2 + w + i);
-                    h.mul(gelu(g)).intoArray(y, r * w + i);
-                }
-                for (; i < w; i++) {
-                    y[r * w + i] = a[r * w2 + i] * gelu(a[r * w2 + w + i]);
-                }
-            }
-        };
-        if ((long) rows * w < PARALLEL_MIN) {
-            body.run(0, rows);
-        } else {
-            parallel.forRange(0, rows, body);
-        }
+        float[] y = new float[rows * w];
+        Activations.geglu(parallel, x.data(), y, rows, w);
         stats.end("geglu", t0, 0);
         int[] s = x.shape();
         s[s.length - 1] = w;
         return Tensor.of(y, s);
     }
 
-    /** The reference GELU, in double. */
+    /** GELU of one value, in double (the reference of the vectorised kernels). */
     public static float gelu(float v) {
         return (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
-    }
-
-    /**
-     * GELU of each lane in float32: the same Chebyshev erfc as {@link #erf}, with the SIMD exponential; for x < 0
-     * 1 + erf(x / sqrt 2) is taken as erfc(|x| / sqrt 2) directly (no cancellation). |error| <= ~3e-7 * max(1, |x|)
-     * against {@link #gelu(float)}.
-     */
-    static FloatVector gelu(FloatVector x) {
-        FloatVector z = x.abs().mul((float) (1 / Math.sqrt(2.0)));
-        FloatVector t = z.fma(0.5f, 1f);
-        t = FloatVector.broadcast(F, 1f).div(t);
-        FloatVector p = t.fma(0.17087277f, -0.82215223f);
-        p = p.mul(t).add(1.48851587f);
-        p = p.mul(t).add(-1.13520398f);
-        p = p.mul(t).add(0.27886807f);
-        p = p.mul(t).add(-0.18628806f);
-        p = p.mul(t).add(0.09678418f);
-        p = p.mul(t).add(0.37409196f);
-        p = p.mul(t).add(1.00002368f);
-        p = p.mul(t).add(-1.26551223f);
-        FloatVector erfc = t.mul(p.sub(z.mul(z)).lanewise(VectorOperators.EXP)); // erfc(|x| / sqrt 2)
-        FloatVector onePlusErf = FloatVector.broadcast(F, 2f).sub(erfc)
-                .blend(erfc, x.compare(VectorOperators.LT, 0f));
-        return x.mul(0.5f).mul(onePlusErf);
     }
 
     /**

@@ -133,10 +133,19 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
 
     /** Elements as IEEE half-precision bits (F16 copied as is, other float types rounded). */
     public short[] toHalfBits() {
+        return toHalfBits(false);
+    }
+
+    /** As {@link #toHalfBits()}; releasePages as in {@link #toFloats(boolean)}. */
+    public short[] toHalfBits(boolean releasePages) {
         if (dtype == DType.F16) {
             int n = arrayLength();
             short[] out = new short[n];
-            MemorySegment.copy(bytes(), I16_LE, 0, out, 0, n);
+            MemorySegment seg = bytes();
+            MemorySegment.copy(seg, I16_LE, 0, out, 0, n);
+            if (releasePages && seg.isMapped()) {
+                seg.unload();
+            }
             return out;
         }
         float[] f = toFloats();

@@ -48,10 +48,17 @@ public final class BenchSdCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "bench-data", description = "where the random checkpoints are written "
             + "(once; reused when present) and bench-sd.json goes (default: bench-data)")
     Path dir;
+    @Option(names = "--model", description = "benchmark this SD 1.x checkpoint instead of the random one (needs "
+            + "--controlnet too)")
+    Path model;
+    @Option(names = "--controlnet", description = "ControlNet checkpoint to go with --model")
+    Path controlnet;
+    @Option(names = "--model-config", description = "flat JSON model config for --model (missing keys = SD 1.5)")
+    Path modelConfig;
     @Option(names = "--threads", description = "worker threads (default: all processors)")
     Integer threads;
     @Option(names = "--sizes", split = ",", defaultValue = "512,256",
-            description = "image sizes (square, multiples of 64) for UNet/ControlNet timings (default 512,256)")
+            description = "image sizes (square; SD 1.5: multiples of 64) for UNet/ControlNet timings (default 512,256)")
     List<Integer> sizes;
     @Option(names = "--repeats", defaultValue = "3", description = "timed runs per UNet/ControlNet/text measurement")
     int repeats;
@@ -100,21 +107,31 @@ public final class BenchSdCommand implements Callable<Integer> {
     }
 
     private void run() throws IOException {
+        if ((model == null) != (controlnet == null)) {
+            throw new IllegalArgumentException("--model and --controlnet go together");
+        }
+        ModelConfig cfg = modelConfig == null ? ModelConfig.sd15() : ModelConfig.read(modelConfig);
+        int factor = 8 << (cfg.channelMult().size() - 1);
         for (int s : sizes) {
-            if (s <= 0 || s % 64 != 0) {
-                throw new IllegalArgumentException("--sizes must be positive multiples of 64, got " + s);
+            if (s <= 0 || s % factor != 0) {
+                throw new IllegalArgumentException("--sizes must be positive multiples of " + factor + ", got " + s);
             }
         }
         if (repeats < 1 || vaeRepeats < 1 || warmup < 0) {
             throw new IllegalArgumentException("--repeats and --vae-repeats must be >= 1, --warmup >= 0");
         }
-        if (vaeSize < 0 || vaeSize % 8 != 0) {
-            throw new IllegalArgumentException("--vae-size must be 0 or a positive multiple of 8, got " + vaeSize);
+        int vaeFactor = 1 << (cfg.vaeChMult().size() - 1);
+        if (vaeSize < 0 || vaeSize % vaeFactor != 0) {
+            throw new IllegalArgumentException("--vae-size must be 0 or a positive multiple of " + vaeFactor + ", got "
+                    + vaeSize);
         }
         Files.createDirectories(dir);
-        Path ckptPath = ensure(dir.resolve(CKPT), p -> RandomCheckpoints.writeSd15(p, 1));
-        Path controlPath = ensure(dir.resolve(CONTROL), p -> RandomCheckpoints.writeControlNet(p, 2));
+        Path ckptPath = model != null ? model : ensure(dir.resolve(CKPT), p -> RandomCheckpoints.writeSd15(p, 1));
+        Path controlPath = controlnet != null ? controlnet
+                : ensure(dir.resolve(CONTROL), p -> RandomCheckpoints.writeControlNet(p, 2));
         Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", ckptPath.toString());
+        report.put("controlnet", controlPath.toString());
         report.put("load_average_start", loadAverage());
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         report.put("threads", nThreads);
@@ -124,7 +141,7 @@ public final class BenchSdCommand implements Callable<Integer> {
              TensorFile ckptFile = TensorFile.open(ckptPath); TensorFile controlFile = TensorFile.open(controlPath)) {
             long t0 = System.nanoTime();
             StableDiffusion sd = StableDiffusion.load(CheckpointLayout.of(ckptFile),
-                    CheckpointLayout.controlNet(controlFile), ModelConfig.sd15());
+                    CheckpointLayout.controlNet(controlFile), cfg);
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             report.put("load_seconds", loadSeconds);
             report.put("rss_after_load_gb", memoryGb("VmRSS"));
@@ -136,8 +153,9 @@ public final class BenchSdCommand implements Callable<Integer> {
                     c -> context[0] = sd.textEncoder().forward(c, new int[][] {ids})));
             GaussianNoise rng = new GaussianNoise(7);
             for (int size : sizes) {
-                Tensor x = rng.next(1, 4, size / 8, size / 8);
-                Tensor hint = uniform(rng.next(1, 3, size, size));
+                int lc = sd.unet().latentChannels();
+                Tensor x = rng.next(1, lc, size / 8, size / 8);
+                Tensor hint = uniform(rng.next(1, sd.controlNet().hintChannels(), size, size));
                 int[] t = {500};
                 ControlResiduals[] control = new ControlResiduals[1];
                 Timing cn = measure("ControlNet " + size, repeats, warmup, parallel,
@@ -153,7 +171,8 @@ public final class BenchSdCommand implements Callable<Integer> {
             }
             if (vaeSize > 0) {
                 Tensor image = rng.next(1, 3, vaeSize, vaeSize);
-                Tensor latent = rng.next(1, 4, vaeSize / 8, vaeSize / 8);
+                int f = sd.vae().downFactor();
+                Tensor latent = rng.next(1, sd.vae().latentChannels(), vaeSize / f, vaeSize / f);
                 timings.add(measure("VAE encode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,
                         c -> sd.vae().encode(c, image)));
                 timings.add(measure("VAE decode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,

@@ -6,7 +6,12 @@ import picocli.CommandLine.Command;
 
 @Command(name = "rerender", mixinStandardHelpOptions = true, version = "rerender 0.1.0",
         description = "Zero-shot text-guided video-to-video translation (Rerender A Video) in Java.",
-        subcommands = {CommandLine.HelpCommand.class, ImageCommand.class, BenchCommand.class})
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                ImageCommand.class,
+                StylizeCommand.class,
+                BenchCommand.class,
+        })
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

@@ -88,6 +88,44 @@ class SafeTensorsFileTest {
         }
     }
 
+    /** Independent IEEE half decoder: (-1)^s * 2^(e-15) * (1 + m/1024), subnormals 2^-14 * m/1024. */
+    static float half(int bits) {
+        int sign = (bits >> 15) & 1;
+        int e = (bits >> 10) & 0x1f;
+        int m = bits & 0x3ff;
+        double v;
+        if (e == 0) {
+            v = Math.scalb(m / 1024.0, -14);
+        } else if (e == 31) {
+            v = m == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+        } else {
+            v = Math.scalb(1 + m / 1024.0, e - 15);
+        }
+        return (float) (sign == 1 ? -v : v);
+    }
+
+    @Test
+    void everyHalfValueDecodesLikeTheNaiveDecoder() throws IOException {
+        short[] all = new short[65536];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (short) i;
+        }
+        Path p = write("allhalves.safetensors", safetensors(
+                "{\"h\":{\"dtype\":\"F16\",\"shape\":[65536],\"data_offsets\":[0,131072]}}", le(all)));
+        try (TensorFile f = TensorFile.open(p)) {
+            float[] got = f.get("h").toFloats();
+            for (int i = 0; i < all.length; i++) {
+                float want = half(i);
+                if (Float.isNaN(want)) {
+                    assertTrue(Float.isNaN(got[i]), "bits " + i);
+                } else {
+                    assertEquals(want, got[i], 0f, "bits " + i);
+                }
+            }
+            assertArrayEquals(all, f.get("h").toHalfBits());
+        }
+    }
+
     @Test
     void tinyFp32AndFp16CheckpointsHoldTheSameFloats() {
         try (TensorFile f32 = TensorFile.open(Shared.tiny("tiny-sd-fp32.safetensors"));

@@ -1,9 +1,15 @@
-// Batched DCT-II and its exact inverse along the first axis, by one complex FFT of the same length (Makhoul 1980,
+// Batched DCT-II and its inverse along the first axis, in float, by one complex FFT of the same length (Makhoul 1980,
 // "A fast cosine transform in one and two dimensions"); two real signals ride in one complex FFT.
 package rerender.video.blend;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
 /**
- * Forward: X[k] = Σ_n x[n]·cos(πk(2n+1)/(2N)) (unnormalised DCT-II); {@link #inverse} undoes it exactly.
+ * Forward: X[k] = Σ_n x[n]·cos(πk(2n+1)/(2N)) (unnormalised DCT-II); {@link #inverse} undoes it (up to float
+ * rounding, ~1e-6 relative).
  * Data: N rows of {@code batch} lanes, element n of signal b at n·batch + b. Immutable and thread-safe.
  * <p>
  * Makhoul: with v = (x[0], x[2], x[4], …, x[5], x[3], x[1]) and V = FFT(v), X[k] = Re(exp(−iπk/2N)·V[k]).
@@ -13,16 +19,16 @@ package rerender.video.blend;
 final class Dct {
     final int n;
     private final Fft fft;
-    private final double[] cos, sin; // cos, sin of πk/(2N)
+    private final float[] cos, sin; // cos, sin of πk/(2N)
 
     Dct(int n) {
         this.n = n;
         this.fft = new Fft(n);
-        cos = new double[n];
-        sin = new double[n];
+        cos = new float[n];
+        sin = new float[n];
         for (int k = 0; k < n; k++) {
-            cos[k] = Math.cos(Math.PI * k / (2.0 * n));
-            sin[k] = Math.sin(Math.PI * k / (2.0 * n));
+            cos[k] = (float) Math.cos(Math.PI * k / (2.0 * n));
+            sin[k] = (float) Math.sin(Math.PI * k / (2.0 * n));
         }
     }
 
@@ -31,68 +37,113 @@ final class Dct {
         return t < (n + 1) / 2 ? 2 * t : 2 * (n - 1 - t) + 1;
     }
 
+    private static final VectorSpecies<Float> V = FloatVector.SPECIES_PREFERRED;
+    /** Complex lanes transformed together: a chunk (N × 32 floats, four arrays) stays in the L2 cache. */
+    private static final int CHUNK = 32;
+
     /** x [N, batch] -> out [N, batch] (out may not alias x). */
-    void forward(double[] x, double[] out, int batch) {
+    void forward(float[] x, float[] out, int batch) {
         check(x, out, batch);
-        int half = (batch + 1) / 2, rest = batch - half;
-        double[] zr = new double[n * half], zi = new double[n * half];
-        for (int t = 0; t < n; t++) {                   // v = permuted rows; lanes [0,half) real, [half,batch) imaginary
-            int src = source(t) * batch;
-            System.arraycopy(x, src, zr, t * half, half);
-            System.arraycopy(x, src + half, zi, t * half, rest);
-        }
-        fft.forward(zr, zi, half);
-        for (int k = 0; k < n; k++) {
-            int kk = (n - k) % n, zk = k * half, zkk = kk * half, o = k * batch;
-            double c = cos[k], s = sin[k];
-            for (int b = 0; b < half; b++) {
-                double ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
-                // V1 = (Z[k] + conj Z[N−k])/2, V2 = (Z[k] − conj Z[N−k])/(2i); X = c·Re V + s·Im V
-                out[o + b] = 0.5 * (c * (ar + br) + s * (ai - bi));
-                if (b < rest) {
-                    out[o + half + b] = 0.5 * (c * (ai + bi) + s * (br - ar));
-                }
-            }
+        int half = (batch + 1) / 2;
+        float[][] buf = buffers();
+        for (int c0 = 0; c0 < half; c0 += CHUNK) {
+            forwardChunk(x, out, batch, c0, Math.min(CHUNK, half - c0), buf);
         }
     }
 
     /** X [N, batch] -> out [N, batch] with forward(out) == X (out may not alias X). */
-    void inverse(double[] xf, double[] out, int batch) {
+    void inverse(float[] xf, float[] out, int batch) {
         check(xf, out, batch);
-        int half = (batch + 1) / 2, rest = batch - half;
-        double[] zr = new double[n * half], zi = new double[n * half];
-        for (int k = 0; k < n; k++) {
-            // U[k] = X[k] − i·X[N−k] (X[N] = 0), V[k] = exp(iπk/2N)·U[k]; Z = V1 + i·V2, stored conjugated so the
-            // forward FFT computes the inverse one
-            int o = k * batch, oo = (n - k) * batch, zk = k * half;
-            double c = cos[k], s = sin[k];
-            for (int b = 0; b < half; b++) {
-                double u1r = xf[o + b], u1i = k == 0 ? 0 : -xf[oo + b];
-                double u2r = 0, u2i = 0;
-                if (b < rest) {
-                    u2r = xf[o + half + b];
-                    u2i = k == 0 ? 0 : -xf[oo + half + b];
-                }
-                double v1r = c * u1r - s * u1i, v1i = s * u1r + c * u1i;
-                double v2r = c * u2r - s * u2i, v2i = s * u2r + c * u2i;
-                zr[zk + b] = v1r - v2i;
-                zi[zk + b] = -(v1i + v2r);
-            }
+        int half = (batch + 1) / 2;
+        float[][] buf = buffers();
+        for (int c0 = 0; c0 < half; c0 += CHUNK) {
+            inverseChunk(xf, out, batch, c0, Math.min(CHUNK, half - c0), buf);
         }
-        fft.forward(zr, zi, half);
-        double scale = 1.0 / n;
-        for (int t = 0; t < n; t++) {
-            int dst = source(t) * batch, zt = t * half;
-            for (int b = 0; b < half; b++) {
-                out[dst + b] = zr[zt + b] * scale;
-                if (b < rest) {
-                    out[dst + half + b] = -zi[zt + b] * scale;
-                }
+    }
+
+    private static float[] sized(float[] buf, int size) {
+        return buf.length == size ? buf : new float[size];
+    }
+
+    private float[][] buffers() {
+        return new float[][]{new float[n * CHUNK], new float[n * CHUNK], new float[n * CHUNK], new float[n * CHUNK]};
+    }
+
+    // Complex lane b (c0 ≤ b < c0 + len) carries real lane b as its real part and real lane b + half as its
+    // imaginary part (zero when that lane does not exist).
+    private void forwardChunk(float[] x, float[] out, int batch, int c0, int len, float[][] buf) {
+        int half = (batch + 1) / 2, im = Math.max(0, Math.min(len, batch - half - c0)); // lanes with an imaginary part
+        float[] zr = sized(buf[0], n * len), zi = sized(buf[1], n * len);
+        if (im < len) {
+            Arrays.fill(zi, 0);
+        }
+        for (int t = 0; t < n; t++) {                       // v = Makhoul-permuted rows
+            int src = source(t) * batch + c0;
+            System.arraycopy(x, src, zr, t * len, len);
+            System.arraycopy(x, src + half, zi, t * len, im);
+        }
+        fft.forward(zr, zi, len, buf[2], buf[3]);
+        for (int k = 0; k < n; k++) {
+            int zk = k * len, zkk = ((n - k) % n) * len, o = k * batch + c0;
+            float hc = 0.5f * cos[k], hs = 0.5f * sin[k];
+            // V1 = (Z[k] + conj Z[N−k])/2, V2 = (Z[k] − conj Z[N−k])/(2i); X = cos·Re V + sin·Im V
+            int b = 0;
+            for (int bound = V.loopBound(len); b < bound; b += V.length()) {
+                FloatVector ar = FloatVector.fromArray(V, zr, zk + b), ai = FloatVector.fromArray(V, zi, zk + b);
+                FloatVector br = FloatVector.fromArray(V, zr, zkk + b), bi = FloatVector.fromArray(V, zi, zkk + b);
+                ar.add(br).mul(hc).add(ai.sub(bi).mul(hs)).intoArray(out, o + b);
+            }
+            for (; b < len; b++) {
+                float ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
+                out[o + b] = hc * (ar + br) + hs * (ai - bi);
+            }
+            b = 0;
+            for (int bound = V.loopBound(im); b < bound; b += V.length()) {
+                FloatVector ar = FloatVector.fromArray(V, zr, zk + b), ai = FloatVector.fromArray(V, zi, zk + b);
+                FloatVector br = FloatVector.fromArray(V, zr, zkk + b), bi = FloatVector.fromArray(V, zi, zkk + b);
+                ai.add(bi).mul(hc).add(br.sub(ar).mul(hs)).intoArray(out, o + half + b);
+            }
+            for (; b < im; b++) {
+                float ar = zr[zk + b], ai = zi[zk + b], br = zr[zkk + b], bi = zi[zkk + b];
+                out[o + half + b] = hc * (ai + bi) + hs * (br - ar);
             }
         }
     }
 
-    private void check(double[] in, double[] out, int batch) {
+    private void inverseChunk(float[] xf, float[] out, int batch, int c0, int len, float[][] buf) {
+        int half = (batch + 1) / 2, im = Math.max(0, Math.min(len, batch - half - c0));
+        float[] zr = sized(buf[0], n * len), zi = sized(buf[1], n * len);
+        for (int k = 0; k < n; k++) {
+            // U[k] = X[k] − i·X[N−k] (X[N] = 0), V[k] = exp(iπk/2N)·U[k]; Z = V1 + i·V2, stored conjugated so the
+            // forward FFT computes the inverse one:
+            //   Re Z = c·X1[k] + s·X1[N−k] − s·X2[k] + c·X2[N−k],  −Im Z = −(s·X1[k] − c·X1[N−k] + c·X2[k] + s·X2[N−k])
+            int o = k * batch + c0, oo = k == 0 ? -1 : (n - k) * batch + c0, zk = k * len;
+            float c = cos[k], s = sin[k];
+            for (int b = 0; b < len; b++) {
+                float x1 = xf[o + b], x1n = oo < 0 ? 0 : xf[oo + b];
+                float x2 = 0, x2n = 0;
+                if (b < im) {
+                    x2 = xf[o + half + b];
+                    x2n = oo < 0 ? 0 : xf[oo + half + b];
+                }
+                zr[zk + b] = c * x1 + s * x1n - s * x2 + c * x2n;
+                zi[zk + b] = -(s * x1 - c * x1n + c * x2 + s * x2n);
+            }
+        }
+        fft.forward(zr, zi, len, buf[2], buf[3]);
+        float scale = 1.0f / n;
+        for (int t = 0; t < n; t++) {
+            int dst = source(t) * batch + c0, zt = t * len;
+            for (int b = 0; b < len; b++) {
+                out[dst + b] = zr[zt + b] * scale;
+            }
+            for (int b = 0; b < im; b++) {
+                out[dst + half + b] = -zi[zt + b] * scale;
+            }
+        }
+    }
+
+    private void check(float[] in, float[] out, int batch) {
         if (batch < 1 || in.length != (long) n * batch || out.length != in.length || in == out) {
             throw new IllegalArgumentException("DCT of length " + n + " x batch " + batch + ": bad arrays ("
                     + in.length + ", " + out.length + (in == out ? ", aliased" : "") + ")");

@@ -20,26 +20,32 @@ public final class HistogramBlend {
      * frame. A is mixed with weight 1 − w1 and B with 1 − w2 = w1 (A dominates near its key). -> RGB [H, W, 3].
      */
     public static FloatImage blend(FloatImage a, FloatImage b, boolean[] mask, double w1) {
-        return Lab.toRgb(blendLab(a, b, mask, w1));
+        ErrorMask.requireSame(a, b, mask);
+        return Lab.toRgb(blendLab(Lab.fromRgb(a), Lab.fromRgb(b), mask, w1));
     }
 
-    /** As {@link #blend} but returns the Lab result (8-bit convention, not clamped) before conversion to RGB. */
-    static FloatImage blendLab(FloatImage a, FloatImage b, boolean[] mask, double w1) {
-        ErrorMask.requireSame(a, b, mask);
-        if (a.channels != 3) {
-            throw new IllegalArgumentException("histogram blend needs RGB images, got " + a.channels + " channels");
+    /**
+     * As {@link #blend} on Lab images (8-bit convention, see {@link Lab}): labA, labB [H, W, 3] -> Lab [H, W, 3],
+     * not clamped (the caller converts to RGB, which clamps, or feeds it to {@link PoissonBlend#blendLab}).
+     */
+    public static FloatImage blendLab(FloatImage labA, FloatImage labB, boolean[] mask, double w1) {
+        ErrorMask.requireSame(labA, labB, mask);
+        if (labA.channels != 3) {
+            throw new IllegalArgumentException("histogram blend needs 3-channel images, got " + labA.channels);
         }
-        FloatImage la = Lab.fromRgb(a), lb = Lab.fromRgb(b);
-        FloatImage minError = ErrorMask.compose(la, lb, mask); // Lab of the composed image == composition of Labs
-        double wa = 1 - w1, wb = w1;                          // reference: blend(oa, ob, ·, 1 − weight1, 1 − weight2)
-        FloatImage out = new FloatImage(a.width, a.height, 3);
-        int n = a.width * a.height;
+        if (!(w1 >= 0 && w1 <= 1)) {
+            throw new IllegalArgumentException("w1 must be in [0, 1], got " + w1);
+        }
+        FloatImage minError = ErrorMask.compose(labA, labB, mask); // Lab of the composed image == composition of Labs
+        double wa = 1 - w1, wb = w1;                                // reference: blend(oa, ob, ·, 1 − w1, 1 − w2)
+        FloatImage out = new FloatImage(labA.width, labA.height, 3);
+        int n = labA.width * labA.height;
         double[] mix = new double[n];
         for (int c = 0; c < 3; c++) {
-            double[] sa = stats(la.data, c), sb = stats(lb.data, c), se = stats(minError.data, c);
+            double[] sa = stats(labA.data, c), sb = stats(labB.data, c), se = stats(minError.data, c);
             for (int p = 0; p < n; p++) {
-                double na = normalise(la.data[p * 3 + c], sa, T_MEAN, T_STD);
-                double nb = normalise(lb.data[p * 3 + c], sb, T_MEAN, T_STD);
+                double na = normalise(labA.data[p * 3 + c], sa, T_MEAN, T_STD);
+                double nb = normalise(labB.data[p * 3 + c], sb, T_MEAN, T_STD);
                 mix[p] = (na * wa + nb * wb - T_MEAN) / 0.5 + T_MEAN;
             }
             double[] sm = stats(mix);

@@ -83,16 +83,47 @@ public final class Lab {
         out[off + 2] = (float) (255.0 * toGamma(clamp01(bl)));
     }
 
-    // sRGB transfer curve and its inverse (IEC 61966-2-1).
-    private static double toLinear(double v) {
+    // sRGB transfer curve and its inverse (IEC 61966-2-1), and f(t) of CIE Lab with its inverse. The power and
+    // cube-root segments are evaluated from Hermite tables (error < 1e-8, checked against the exact functions
+    // in LabTest); the exact versions stay beside them as the reference.
+    private static final HermiteTable DECODE = new HermiteTable(
+            v -> Math.pow((v + 0.055) / 1.055, 2.4), v -> 2.4 / 1.055 * Math.pow((v + 0.055) / 1.055, 1.4),
+            0.04045, 1.0, 1024);
+    private static final HermiteTable ENCODE = new HermiteTable(
+            v -> 1.055 * Math.pow(v, 1.0 / 2.4) - 0.055, v -> 1.055 / 2.4 * Math.pow(v, 1.0 / 2.4 - 1),
+            0.0031308, 1.0, 4096);
+    /** Domain of f's cube-root branch: X/Xn, Y, Z/Zn of in-gamut colours stay below 1.0001. */
+    private static final double CBRT_HI = 1.01;
+    private static final HermiteTable CBRT = new HermiteTable(
+            Math::cbrt, t -> 1 / (3 * Math.cbrt(t) * Math.cbrt(t)), T, CBRT_HI, 2048);
+
+    static double toLinear(double v) {
+        if (v <= 0.04045) {
+            return v / 12.92;
+        }
+        return v <= 1 ? DECODE.at(v) : toLinearExact(v);
+    }
+
+    static double toGamma(double v) {
+        return v <= 0.0031308 ? 12.92 * v : ENCODE.at(v); // v is clamped to [0, 1] by the caller
+    }
+
+    static double f(double t) {
+        if (t <= T) {
+            return SLOPE * t + OFFSET;
+        }
+        return t < CBRT_HI ? CBRT.at(t) : Math.cbrt(t);
+    }
+
+    static double toLinearExact(double v) {
         return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
     }
 
-    private static double toGamma(double v) {
+    static double toGammaExact(double v) {
         return v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1.0 / 2.4) - 0.055;
     }
 
-    private static double f(double t) {
+    static double fExact(double t) {
         return t > T ? Math.cbrt(t) : SLOPE * t + OFFSET;
     }
 

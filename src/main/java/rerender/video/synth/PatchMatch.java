@@ -19,9 +19,9 @@ import java.util.concurrent.ExecutorService;
  * top-to-bottom, trying the left and upper neighbours' shifted matches; backward: the reverse, trying right and
  * lower) with its own copy of Ω taken at the start of the iteration, updated by its own changes only. A propagation
  * step that looks across the band edge reads the NNF as it was at the start of the iteration. After the iteration
- * the bands' changes are applied to the shared Ω. Random search around the current match draws candidates in
- * windows of radius 1, 2, 4, … up to the source size (EbSynth's order), from a per-pixel random stream keyed by
- * (seed, pixel). So the result depends on the seed only, not on threads or scheduling.
+ * the bands' changes are applied to the shared Ω. Random search around the current match draws one candidate in
+ * each window of radius max(Ws, Hs) / 2^k, smallest first (EbSynth's order), from a per-pixel random stream keyed
+ * by (seed, pixel). So the result depends on the seed only, not on threads or scheduling.
  */
 final class PatchMatch {
     private final PatchDistance dist;
@@ -46,7 +46,7 @@ final class PatchMatch {
     private final IntList[] bandChanges;
     private final int[] snapX;
     private final int[] snapY;
-    /** Random search radii, ascending: 1, 2, 4, …, max(Ws, Hs). */
+    /** Random search radii, ascending: 1, …, max(Ws, Hs) / 4, max(Ws, Hs) / 2, max(Ws, Hs). */
     private final int[] radii;
 
     PatchMatch(PatchDistance dist, int[] nnfX, int[] nnfY, float lambda) {
@@ -70,6 +70,7 @@ final class PatchMatch {
         for (int b = 0; b < bands; b++) {
             bandChanges[b] = new IntList();
         }
+        recomputeOmega();
         this.snapX = new int[tw * th];
         this.snapY = new int[tw * th];
         int max = Math.max(sw, sh);
@@ -87,18 +88,25 @@ final class PatchMatch {
         }
     }
 
-    /** E(a) = patch error of every target pixel's current match, against the current target estimate. */
-    void computeErrors(ExecutorService pool) {
+    /**
+     * E(a) = patch error of the current match against the current target estimate, for the active target pixels
+     * (all when {@code active} is null). Inactive pixels are not searched, so their E is not needed until the end.
+     */
+    void computeErrors(boolean[] active, ExecutorService pool) {
         Bands.run(pool, bands, b -> {
             for (int y = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th); y < y1; y++) {
                 for (int x = 0; x < tw; x++) {
                     int t = y * tw + x;
-                    error[t] = dist.distance(x, y, nnfX[t], nnfY[t], Float.POSITIVE_INFINITY);
+                    if (active != null && !active[t]) {
+                        continue;
+                    }
+                    error[t] = dist.patchDistance(x, y, nnfX[t], nnfY[t], Float.POSITIVE_INFINITY);
                 }
             }
         });
     }
 
+    /** Ω from scratch; the NNF must not change between this and the first run except through runs. */
     private void recomputeOmega() {
         Arrays.fill(omega, 0);
         for (int t = 0; t < nnfX.length; t++) {
@@ -107,20 +115,21 @@ final class PatchMatch {
     }
 
     /**
-     * One PatchMatch run: errors and Ω are recomputed from the current NNF (the target estimate changed since the
-     * last run), then {@code iterations} alternating-scan iterations.
+     * One PatchMatch run: errors are recomputed (the target estimate changed since the last run), then
+     * {@code iterations} alternating-scan iterations. Ω stays exact between runs: only runs change the NNF, and
+     * every change is applied to Ω.
      *
-     * @param seed seed of this run's random streams (the caller mixes in level and round)
+     * @param seed   seed of this run's random streams (the caller mixes in level and round)
+     * @param active [Ht * Wt] the target pixels to search; the others keep their match
      */
-    void run(int iterations, long seed, ExecutorService pool) {
-        computeErrors(pool);
-        recomputeOmega();
+    void run(int iterations, long seed, boolean[] active, ExecutorService pool) {
+        computeErrors(active, pool);
         for (int iter = 0; iter < iterations; iter++) {
             System.arraycopy(nnfX, 0, snapX, 0, nnfX.length);
             System.arraycopy(nnfY, 0, snapY, 0, nnfY.length);
             final int it = iter;
             final long iterSeed = Rng.stream(seed, iter, 0x5EED);
-            Bands.run(pool, bands, b -> scanBand(b, it % 2 == 0, iterSeed));
+            Bands.run(pool, bands, b -> scanBand(b, it % 2 == 0, iterSeed, active));
             for (int b = 0; b < bands; b++) {
                 IntList ch = bandChanges[b];
                 for (int i = 0; i < ch.size; i += 4) {
@@ -131,7 +140,7 @@ final class PatchMatch {
         }
     }
 
-    private void scanBand(int b, boolean forward, long iterSeed) {
+    private void scanBand(int b, boolean forward, long iterSeed, boolean[] active) {
         int y0 = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th);
         if (bandOmega[b] == null) {
             bandOmega[b] = new int[omega.length];
@@ -140,17 +149,23 @@ final class PatchMatch {
         System.arraycopy(omega, 0, om, 0, omega.length);
         IntList changes = bandChanges[b];
         changes.size = 0;
+        int[] candX = new int[radii.length], candY = new int[radii.length];
+        float[] candBound = new float[radii.length];
         int q = forward ? 1 : -1;
         int yStart = forward ? y0 : y1 - 1, yEnd = forward ? y1 : y0 - 1;
         int xStart = forward ? 0 : tw - 1, xEnd = forward ? tw : -1;
         for (int y = yStart; y != yEnd; y += q) {
             for (int x = xStart; x != xEnd; x += q) {
                 int t = y * tw + x;
+                if (!active[t]) {
+                    continue;
+                }
+                int curSum = occScale != 0f ? patchSum(om, nnfX[t], nnfY[t]) : 0;
                 // propagation: the neighbour before us in scan order, its match shifted by one pixel
                 if (forward ? x > 0 : x < tw - 1) {
                     int cx = nnfX[t - q] + q;
                     if (cx >= 0 && cx < sw) {
-                        tryPatch(t, x, y, cx, nnfY[t - q], om, changes);
+                        curSum = tryPatch(t, x, y, cx, nnfY[t - q], om, curSum, changes);
                     }
                 }
                 int ny = y - q;
@@ -159,48 +174,65 @@ final class PatchMatch {
                     boolean inBand = ny >= y0 && ny < y1;
                     int cy = (inBand ? nnfY[nb] : snapY[nb]) + q;
                     if (cy >= 0 && cy < sh) {
-                        tryPatch(t, x, y, inBand ? nnfX[nb] : snapX[nb], cy, om, changes);
+                        curSum = tryPatch(t, x, y, inBand ? nnfX[nb] : snapX[nb], cy, om, curSum, changes);
                     }
                 }
-                // random search in growing windows around the current match
+                // random search in growing windows around the current match: all candidates are drawn first
+                // (the windows are centred on the match as it is before the search) and their lower bounds
+                // fetched together, so the cache misses of far candidates overlap instead of queueing
                 long state = Rng.mix(iterSeed + t * 0x9E3779B97F4A7C15L);
                 int px = nnfX[t], py = nnfY[t];
-                for (int rad : radii) {
+                for (int k = 0; k < radii.length; k++) {
+                    int rad = radii[k];
                     int lx = Math.max(px - rad, 0), hx = Math.min(px + rad, sw - 1);
                     int ly = Math.max(py - rad, 0), hy = Math.min(py + rad, sh - 1);
                     state = Rng.next(state);
-                    int cx = lx + Rng.below(state, hx - lx + 1);
+                    candX[k] = lx + Rng.below(state, hx - lx + 1);
                     state = Rng.next(state);
-                    int cy = ly + Rng.below(state, hy - ly + 1);
-                    tryPatch(t, x, y, cx, cy, om, changes);
+                    candY[k] = ly + Rng.below(state, hy - ly + 1);
+                }
+                for (int k = 0; k < radii.length; k++) {
+                    candBound[k] = dist.lowerBound(x, y, candX[k], candY[k]);
+                }
+                for (int k = 0; k < radii.length; k++) {
+                    if (candBound[k] <= error[t] + occScale * curSum) {
+                        curSum = tryPatch(t, x, y, candX[k], candY[k], om, curSum, changes);
+                    }
                 }
             }
         }
     }
 
-    private void tryPatch(int t, int x, int y, int cx, int cy, int[] om, IntList changes) {
+    /**
+     * Tries source centre (cx, cy) for target pixel t at (x, y); {@code curSum} is Σ Ω over t's current patch.
+     * Returns Σ Ω over t's patch after the call (changed only if the candidate was taken).
+     *
+     * <p>Exact test: accept iff E(c) + λ·occ(c) < E(cur) + λ·occ(cur). The distance runs first with the loose bound
+     * E(cur) + λ·occ(cur) (occ(c) ≥ 0); most candidates exceed it within a row or two, and only the survivors pay
+     * for summing Ω over the candidate patch.
+     */
+    private int tryPatch(int t, int x, int y, int cx, int cy, int[] om, int curSum, IntList changes) {
         int ox = nnfX[t], oy = nnfY[t];
         if (cx == ox && cy == oy) {
-            return;
+            return curSum;
         }
-        float bound = error[t];
+        float cost = error[t] + occScale * curSum;
+        float e = dist.distance(x, y, cx, cy, cost);
+        if (!(e < cost)) {
+            return curSum;
+        }
         if (occScale != 0f) {
-            bound += occScale * (patchSum(om, ox, oy) - patchSum(om, cx, cy));
-            if (bound <= 0f) {
-                return;
+            if (!(e + occScale * patchSum(om, cx, cy) < cost)) {
+                return curSum;
             }
+            addPatch(om, ox, oy, -1);
+            addPatch(om, cx, cy, 1);
         }
-        float e = dist.distance(x, y, cx, cy, bound);
-        if (e < bound) {
-            if (occScale != 0f) {
-                addPatch(om, ox, oy, -1);
-                addPatch(om, cx, cy, 1);
-            }
-            changes.add4(ox, oy, cx, cy);
-            nnfX[t] = cx;
-            nnfY[t] = cy;
-            error[t] = e;
-        }
+        changes.add4(ox, oy, cx, cy);
+        nnfX[t] = cx;
+        nnfY[t] = cy;
+        error[t] = e;
+        return occScale != 0f ? patchSum(om, cx, cy) : 0;
     }
 
     /** Σ Ω over the patch centred at (cx, cy); in padded coordinates its top-left pixel is (cx, cy). */

@@ -13,7 +13,8 @@ import rerender.video.FloatImage;
  *       averaging, for the style, each source guide and each target guide.</li>
  *   <li>Coarsest level: random NNF. Finer levels: the coarser NNF upsampled 2x.</li>
  *   <li>At each level: vote once to get a target style estimate T̂, then {@code searchVoteIterations} rounds of
- *       PatchMatch ({@code patchMatchIterations} iterations, see {@link PatchMatch}) followed by a vote.</li>
+ *       PatchMatch ({@code patchMatchIterations} iterations, see {@link PatchMatch}) followed by a vote; after each
+ *       round only pixels near a change of the estimate are searched again ({@link SynthParams#stopThreshold()}).</li>
  * </ol>
  * Patch cost (notation of the papers: A = source, B = target):
  * E(a, b) = Σ_{d ∈ patch} [ Σ_c ws_c (T̂_c(b+d) − S_c(a+d))² + Σ_g Σ_c wg_{g,c} (G^B_{g,c}(b+d) − G^A_{g,c}(a+d))² ],
@@ -21,6 +22,13 @@ import rerender.video.FloatImage;
  * the uniformity term λ · occ(a) during the search. Patches that reach outside their image read clamped pixels,
  * on both sides (EbSynth keeps source patches inside; see {@link PatchDistance}); a vote that would fetch a source
  * pixel outside the source is skipped (EbSynth's vote rule).
+ *
+ * <p>Where we differ from EbSynth, and why: images stay float (EbSynth rounds every level and estimate to 8 bits);
+ * the pyramid averages areas (EbSynth point-samples bilinearly, which aliases); source patches may reach the border
+ * (so border pixels can match border pixels); the stop mask of EbSynth's GPU back end is used with threshold 2 (its
+ * CPU back end searches every pixel in every round, ~8x the time here); the parallel search is deterministic
+ * (fixed row bands with band-local usage maps, see {@link PatchMatch}) where EbSynth's threads race on shared state.
+ * The error E reported is evaluated after the final vote.
  */
 public final class PatchSynthesis {
     private PatchSynthesis() {
@@ -90,19 +98,66 @@ public final class PatchSynthesis {
             Vote.vote(estimate, s, nnfX, nnfY, null, tw, th, patch, pool);
             dist.setTargetStyle(estimate);
             search = new PatchMatch(dist, nnfX, nnfY, params.uniformityWeight());
+            boolean[] active = new boolean[tw * th];
+            java.util.Arrays.fill(active, true);
+            float[] previous = new float[estimate.length];
             for (int round = 0; round < params.searchVoteIterations(); round++) {
-                search.run(params.patchMatchIterations(), Rng.stream(params.seed(), k, round), pool);
+                if (params.weightedVote() && round > 0) {
+                    // the weighted vote reads E of every pixel; a run refreshes it for the searched ones only
+                    search.computeErrors(null, pool);
+                }
+                search.run(params.patchMatchIterations(), Rng.stream(params.seed(), k, round), active, pool);
+                System.arraycopy(estimate, 0, previous, 0, estimate.length);
                 Vote.vote(estimate, s, nnfX, nnfY, params.weightedVote() ? search.error : null, tw, th, patch, pool);
                 dist.setTargetStyle(estimate);
+                if (params.stopThreshold() > 0) {
+                    changedPixels(previous, estimate, s.channels, tw, th, params.stopThreshold(), patch / 2, active);
+                }
             }
         }
-        search.computeErrors(pool); // E of the final NNF against the final image
+        search.computeErrors(null, pool); // E of the final NNF against the final image
         int[] nnf = new int[tw0 * th0 * 2];
         for (int t = 0; t < tw0 * th0; t++) {
             nnf[2 * t] = nnfX[t];
             nnf[2 * t + 1] = nnfY[t];
         }
         return new SynthResult(new FloatImage(tw0, th0, style.channels, estimate), search.error.clone(), nnf);
+    }
+
+    /**
+     * active[t] = some pixel within the patch radius of t (square window) changed by ≥ threshold in some channel
+     * between {@code before} and {@code after} ([Ht, Wt, Cs]). EbSynth's GPU stop mask.
+     */
+    static void changedPixels(float[] before, float[] after, int cs, int tw, int th, float threshold, int r,
+                              boolean[] active) {
+        boolean[] changed = new boolean[tw * th];
+        for (int t = 0; t < tw * th; t++) {
+            for (int c = 0; c < cs; c++) {
+                if (Math.abs(after[t * cs + c] - before[t * cs + c]) >= threshold) {
+                    changed[t] = true;
+                    break;
+                }
+            }
+        }
+        boolean[] rows = new boolean[tw * th]; // horizontal dilation, then vertical
+        for (int y = 0; y < th; y++) {
+            for (int x = 0; x < tw; x++) {
+                boolean any = false;
+                for (int dx = Math.max(-r, -x); dx <= r && x + dx < tw && !any; dx++) {
+                    any = changed[y * tw + x + dx];
+                }
+                rows[y * tw + x] = any;
+            }
+        }
+        for (int y = 0; y < th; y++) {
+            for (int x = 0; x < tw; x++) {
+                boolean any = false;
+                for (int dy = Math.max(-r, -y); dy <= r && y + dy < th && !any; dy++) {
+                    any = rows[(y + dy) * tw + x];
+                }
+                active[y * tw + x] = any;
+            }
+        }
     }
 
     /** [Cs] per-channel style weights: the total spread evenly (EbSynth). */
@@ -128,6 +183,7 @@ public final class PatchSynthesis {
             throw new IllegalArgumentException("style " + style.width + "x" + style.height
                     + " is smaller than the patch size " + params.patchSize());
         }
+        requireFinite(style, "style");
         FloatImage t0 = guides.getFirst().target();
         for (int g = 0; g < guides.size(); g++) {
             Guide gd = guides.get(g);
@@ -138,6 +194,18 @@ public final class PatchSynthesis {
             if (!gd.target().sameSize(t0)) {
                 throw new IllegalArgumentException("guide " + g + " target is " + gd.target().width + "x"
                         + gd.target().height + " but guide 0 target is " + t0.width + "x" + t0.height);
+            }
+            requireFinite(gd.source(), "guide " + g + " source");
+            requireFinite(gd.target(), "guide " + g + " target");
+        }
+    }
+
+    private static void requireFinite(FloatImage img, String what) {
+        for (int i = 0; i < img.data.length; i++) {
+            if (!Float.isFinite(img.data[i])) {
+                int p = i / img.channels;
+                throw new IllegalArgumentException(what + " has a non-finite value " + img.data[i] + " at x="
+                        + p % img.width + " y=" + p / img.width + " channel " + i % img.channels);
             }
         }
     }

@@ -21,38 +21,48 @@ final class Vote {
                      ExecutorService pool) {
         int r = patch / 2, cs = style.channels, sw = style.width, sh = style.height;
         float errNorm = 1f / (patch * patch * cs);
+        float[] src = style.data;
         int bands = Bands.count(th);
         Bands.run(pool, bands, b -> {
             float[] acc = new float[cs];
             for (int y = Bands.start(b, bands, th), y1 = Bands.start(b + 1, bands, th); y < y1; y++) {
+                int dy0 = Math.max(-r, -y), dy1 = Math.min(r, th - 1 - y);
                 for (int x = 0; x < tw; x++) {
-                    java.util.Arrays.fill(acc, 0f);
-                    float wsum = 0;
-                    for (int dy = -r; dy <= r; dy++) {
-                        int qy = y + dy;
-                        if (qy < 0 || qy >= th) {
-                            continue;
-                        }
-                        for (int dx = -r; dx <= r; dx++) {
-                            int qx = x + dx;
-                            if (qx < 0 || qx >= tw) {
-                                continue;
-                            }
-                            int q = qy * tw + qx, sx = nnfX[q] - dx, sy = nnfY[q] - dy;
+                    int dx0 = Math.max(-r, -x), dx1 = Math.min(r, tw - 1 - x);
+                    float a0 = 0, a1 = 0, a2 = 0, wsum = 0; // channels 0..2 kept in registers for the common Cs = 3
+                    if (cs != 3) {
+                        java.util.Arrays.fill(acc, 0f);
+                    }
+                    for (int dy = dy0; dy <= dy1; dy++) {
+                        int row = (y + dy) * tw + x;
+                        for (int dx = dx0; dx <= dx1; dx++) {
+                            int q = row + dx, sx = nnfX[q] - dx, sy = nnfY[q] - dy;
                             if (sx < 0 || sy < 0 || sx >= sw || sy >= sh) {
                                 continue; // that patch reached outside the source here: it has no pixel to give
                             }
                             int s = (sy * sw + sx) * cs;
                             float w = error == null ? 1f : 1f / (1f + error[q] * errNorm);
-                            for (int c = 0; c < cs; c++) {
-                                acc[c] += w * style.data[s + c];
+                            if (cs == 3) {
+                                a0 += w * src[s];
+                                a1 += w * src[s + 1];
+                                a2 += w * src[s + 2];
+                            } else {
+                                for (int c = 0; c < cs; c++) {
+                                    acc[c] += w * src[s + c];
+                                }
                             }
                             wsum += w;
                         }
                     }
                     int o = (y * tw + x) * cs;
-                    for (int c = 0; c < cs; c++) {
-                        out[o + c] = acc[c] / wsum;
+                    if (cs == 3) {
+                        out[o] = a0 / wsum;
+                        out[o + 1] = a1 / wsum;
+                        out[o + 2] = a2 / wsum;
+                    } else {
+                        for (int c = 0; c < cs; c++) {
+                            out[o + c] = acc[c] / wsum;
+                        }
                     }
                 }
             }

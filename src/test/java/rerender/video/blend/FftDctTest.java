@@ -10,16 +10,24 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FftDctTest {
-    private static double[] random(int len, long seed) {
+    private static float[] random(int len, long seed) {
         Random rnd = new Random(seed);
-        double[] a = new double[len];
+        float[] a = new float[len];
         for (int i = 0; i < len; i++) {
-            a[i] = rnd.nextGaussian();
+            a[i] = (float) rnd.nextGaussian();
         }
         return a;
     }
 
-    private static double relErr(double[] a, double[] ref) {
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    private static double relErr(float[] a, double[] ref) {
         double num = 0, den = 0;
         for (int i = 0; i < a.length; i++) {
             num += (a[i] - ref[i]) * (a[i] - ref[i]);
@@ -33,27 +41,29 @@ class FftDctTest {
     @ValueSource(ints = {1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 37, 60, 82, 91, 128, 640, 910})
     void fftMatchesDft(int n) {
         for (int batch : new int[]{1, 3}) {
-            double[] re = random(n * batch, n), im = random(n * batch, n + 1000);
-            double[] rr = re.clone(), ri = im.clone();
+            float[] re = random(n * batch, n), im = random(n * batch, n + 1000);
+            double[] rr = toDouble(re), ri = toDouble(im);
             new Fft(n).forward(re, im, batch);
             Fft.naiveForward(rr, ri, n, batch);
-            assertTrue(relErr(re, rr) < 1e-12 && relErr(im, ri) < 1e-12,
+            // float arithmetic: error grows like ε·log N (Bluestein: a few ε·log M)
+            assertTrue(relErr(re, rr) < 2e-6 && relErr(im, ri) < 2e-6,
                     "n=" + n + " batch=" + batch + ": " + relErr(re, rr) + ", " + relErr(im, ri));
         }
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 5, 8, 13, 17, 37, 64, 90, 91})
+    @ValueSource(ints = {1, 2, 3, 5, 8, 13, 17, 37, 64, 90, 91, 640})
     void dctMatchesDefinitionAndInverts(int n) {
         for (int batch : new int[]{1, 2, 5, 6}) {
-            double[] x = random(n * batch, 7 * n + batch);
-            double[] fast = new double[x.length], ref = new double[x.length], back = new double[x.length];
+            float[] x = random(n * batch, 7 * n + batch);
+            float[] fast = new float[x.length], back = new float[x.length];
+            double[] ref = new double[x.length];
             Dct dct = new Dct(n);
             dct.forward(x, fast, batch);
-            Dct.naiveForward(x, ref, n, batch);
-            assertTrue(relErr(fast, ref) < 1e-12, "forward n=" + n + " batch=" + batch + ": " + relErr(fast, ref));
+            Dct.naiveForward(toDouble(x), ref, n, batch);
+            assertTrue(relErr(fast, ref) < 2e-6, "forward n=" + n + " batch=" + batch + ": " + relErr(fast, ref));
             dct.inverse(fast, back, batch);
-            assertTrue(relErr(back, x) < 1e-12, "inverse n=" + n + " batch=" + batch + ": " + relErr(back, x));
+            assertTrue(relErr(back, toDouble(x)) < 2e-6, "inverse n=" + n + " batch=" + batch + ": " + relErr(back, toDouble(x)));
         }
     }
 }

@@ -16,7 +16,7 @@ class HistogramBlendTest {
         FloatImage a = BlendImages.textured(w, h, 1), b = BlendImages.textured(w, h, 2);
         boolean[] mask = BlendImages.randomMask(w * h, 3);
         FloatImage minErrorLab = Lab.fromRgb(ErrorMask.compose(a, b, mask));
-        FloatImage lab = HistogramBlend.blendLab(a, b, mask, 0.4);
+        FloatImage lab = HistogramBlend.blendLab(Lab.fromRgb(a), Lab.fromRgb(b), mask, 0.4);
         FloatImage labOfRgb = Lab.fromRgb(HistogramBlend.blend(a, b, mask, 0.4));
         for (int c = 0; c < 3; c++) {
             double[] want = HistogramBlend.stats(minErrorLab.data, c);

@@ -21,7 +21,7 @@ class PoissonBlendTest {
         FloatImage la = Lab.fromRgb(a), lb = Lab.fromRgb(b), lh = Lab.fromRgb(hist);
         PoissonBlend blend = new PoissonBlend(w, h);
         for (int c = 0; c < 3; c++) {
-            double[] x = blend.solveChannel(la, lb, lh, mask, c);
+            float[] x = blend.solveChannel(la, lb, lh, mask, c);
             double wc = PoissonBlend.DEFAULT_GRAD_WEIGHTS[c];
             // gradient of E(x) = wc²·Σ_pairs (x_p − x_q − g_pq)² + Σ_p (x_p − h_p)², pair (p, q) with q below/right
             double[] grad = new double[w * h];
@@ -49,7 +49,8 @@ class PoissonBlendTest {
             for (double v : grad) {
                 norm = Math.max(norm, Math.abs(v));
             }
-            assertTrue(norm < 1e-8 * scale, "channel " + c + ": |dE/dx| = " + norm);
+            // scale = Σ|h|; float transforms leave |dE/dx| ~1e-6 of the data
+            assertTrue(norm < 1e-6 * scale, "channel " + c + ": |dE/dx| = " + norm + " vs scale " + scale);
         }
     }
 
@@ -68,14 +69,14 @@ class PoissonBlendTest {
         FloatImage a = BlendImages.textured(w, h, 16), b = BlendImages.textured(w, h, 17);
         boolean[] mask = new boolean[w * h]; // all A: A's gradients, B's values as the data term
         FloatImage la = Lab.fromRgb(a), lb = Lab.fromRgb(b);
-        PoissonBlend blend = new PoissonBlend(new DctPoissonSolver(w, h), new double[]{1e3, 1e3, 1e3});
+        PoissonBlend blend = new PoissonBlend(new DctPoissonSolver(w, h), new double[]{1e3, 1e3, 1e3}, Runnable::run);
         for (int c = 0; c < 3; c++) {
-            double[] x = blend.solveChannel(la, lb, lb, mask, c);
+            float[] x = blend.solveChannel(la, lb, lb, mask, c);
             for (int y = 0; y < h - 1; y++) {
                 for (int xx = 0; xx < w - 1; xx++) {
                     int p = y * w + xx;
-                    assertEquals(la.get(xx, y, c) - la.get(xx + 1, y, c), x[p] - x[p + 1], 1e-3);
-                    assertEquals(la.get(xx, y, c) - la.get(xx, y + 1, c), x[p] - x[p + w], 1e-3);
+                    assertEquals(la.get(xx, y, c) - la.get(xx + 1, y, c), x[p] - x[p + 1], 2e-2);
+                    assertEquals(la.get(xx, y, c) - la.get(xx, y + 1, c), x[p] - x[p + w], 2e-2);
                 }
             }
         }

@@ -102,4 +102,19 @@ class LabTest {
         assertEquals(80.09 + 128, out[1], 0.1);
         assertEquals(67.20 + 128, out[2], 0.1);
     }
+
+    @Test
+    void tabulatedCurvesMatchExactOnes() {
+        double worstDecode = 0, worstEncode = 0, worstCbrt = 0;
+        for (int i = 0; i <= 1_000_000; i++) {
+            double v = i / 1e6;
+            worstDecode = Math.max(worstDecode, Math.abs(Lab.toLinear(v) - Lab.toLinearExact(v)));
+            worstEncode = Math.max(worstEncode, Math.abs(Lab.toGamma(v) - Lab.toGammaExact(v)));
+            double t = 1.2 * v;
+            worstCbrt = Math.max(worstCbrt, Math.abs(Lab.f(t) - Lab.fExact(t)));
+        }
+        assertTrue(worstDecode < 1e-8, "decode " + worstDecode);
+        assertTrue(worstEncode < 1e-8, "encode " + worstEncode);
+        assertTrue(worstCbrt < 1e-8, "cube root " + worstCbrt);
+    }
 }

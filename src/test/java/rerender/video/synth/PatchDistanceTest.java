@@ -39,11 +39,29 @@ class PatchDistanceTest {
                 float got = fast.distance(tx, ty, sx, sy, Float.POSITIVE_INFINITY);
                 assertEquals(ref, got, 1e-5 * ref + 1e-3,
                         "distance at target (" + tx + "," + ty + ") source (" + sx + "," + sy + ")");
+                float lb = fast.lowerBound(tx, ty, sx, sy);
+                assertTrue(lb >= 0 && lb <= ref * (1 + 1e-5) + 1e-3, "lower bound " + lb + " above distance " + ref);
                 // early termination: a bound below the true value returns something above the bound
                 float bound = (float) (ref * 0.3);
                 assertTrue(fast.distance(tx, ty, sx, sy, bound) > bound, "early exit must exceed the bound");
             }
         }
+    }
+
+    @Test
+    void lowerBoundIsTightForAConstantOffset() {
+        // patch differences that are the same at every pixel make Σd² = (Σd)²/n: the bound equals the distance
+        FloatImage a = random(9, 8, 3, new Random(9)), b = a.copy();
+        for (int i = 0; i < b.data.length; i++) {
+            b.data[i] += 7f;
+        }
+        float[][] gw = {PatchSynthesis.guideWeights(2f, 3)};
+        PatchDistance d = new PatchDistance(a, new FloatImage[] {a}, new FloatImage[] {b}, 9, 8,
+                PatchSynthesis.styleWeights(1f, 3), gw, 5);
+        d.setTargetStyle(a.data);
+        float exact = 25 * 3 * (2f / 3) * 49; // 25 pixels, 3 guide channels of weight 2/3, difference 7
+        assertEquals(exact, d.distance(4, 4, 4, 4, Float.POSITIVE_INFINITY), 1e-2);
+        assertEquals(exact, d.lowerBound(4, 4, 4, 4), 1e-2);
     }
 
     @Test

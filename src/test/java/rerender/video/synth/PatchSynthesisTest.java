@@ -97,8 +97,12 @@ class PatchSynthesisTest {
         }
         assertThrows(IllegalArgumentException.class, () -> PatchSynthesis.synthesize(src,
                 List.of(new Guide(tgt, tgt, 1f)), FAST, null));
-        assertThrows(IllegalArgumentException.class, () -> new SynthParams(4, 1, 1, 1, 0, 1, false, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SynthParams(4, 1, 1, 1, 0, 1, false, 5, 0));
         assertThrows(IllegalArgumentException.class, () -> new Guide(src, new FloatImage(40, 30, 1), 1f));
+        FloatImage nan = tgt.copy();
+        nan.data[17] = Float.NaN;
+        assertThrows(IllegalArgumentException.class, () -> PatchSynthesis.synthesize(src,
+                List.of(new Guide(src, nan, 1f)), FAST, null));
     }
 
     @Test

@@ -21,7 +21,9 @@ public final class CrossAttention {
      * 77-token projections are not recomputed at every step. Keyed by the identity of the context's data array:
      * context tensors are never modified after the text encoder made them.
      */
-    private final KeyValueCache kvCache = new KeyValueCache(2);
+    /** Only short key/value sources (text) are cached; long ones (image tokens) change at every call. */
+    private static final int MAX_CACHED_TOKENS = 256;
+    private final DerivedTensorCache kvCache = new DerivedTensorCache(2);
 
     CrossAttention(Weights w, String path, int queryDim, int contextDim, int heads) {
         if (queryDim % heads != 0) {
@@ -63,7 +65,7 @@ public final class CrossAttention {
     public Tensor attend(Compute c, Tensor x, Tensor kv) {
         Tensor q = toQ.forward(c, x);  // [B, N, inner]
         Tensor k, v;                   // [B, M, inner]
-        if (kv != x && kv.dim(1) <= KeyValueCache.MAX_TOKENS) {
+        if (kv != x && kv.dim(1) <= MAX_CACHED_TOKENS) {
             Tensor[] kvp = kvCache.get(kv, () -> new Tensor[] {toK.forward(c, kv), toV.forward(c, kv)});
             k = kvp[0];
             v = kvp[1];

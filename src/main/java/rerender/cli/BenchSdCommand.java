@@ -38,6 +38,9 @@ import java.util.function.Consumer;
  * median wall seconds are reported. FLOPs are counted by Compute's OpStats (2 per multiply-add in convolutions,
  * linear layers and attention; norms and element-wise work not counted), so GFLOP/s = counted FLOPs / median.
  * The VAE runs after the UNet has warmed the same convolution kernels, so it is not warmed up separately by default.
+ * UNet/ControlNet figures are the cost of one sampling step's evaluation: what depends only on the prompt or the
+ * control map (cross-attention keys/values of the text, ControlNet's guided hint) is computed once per image and is
+ * cached from the warm-up run on.
  */
 @Command(name = "sd", mixinStandardHelpOptions = true,
         description = "Benchmark SD 1.5 + ControlNet evaluations on full-size random-weight checkpoints.")
@@ -62,6 +65,9 @@ public final class BenchSdCommand implements Callable<Integer> {
     List<Integer> sizes;
     @Option(names = "--repeats", defaultValue = "3", description = "timed runs per UNet/ControlNet/text measurement")
     int repeats;
+    @Option(names = "--batch", defaultValue = "1", description = "images per UNet/ControlNet evaluation (1 = one "
+            + "guidance pass; 2 = prompt and negative prompt together)")
+    int batch;
     @Option(names = "--warmup", defaultValue = "1", description = "untimed runs before UNet/ControlNet/text timings")
     int warmup;
     @Option(names = "--vae-size", defaultValue = "512", description = "image size of the VAE timings; 0 skips them")
@@ -117,7 +123,7 @@ public final class BenchSdCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--sizes must be positive multiples of " + factor + ", got " + s);
             }
         }
-        if (repeats < 1 || vaeRepeats < 1 || warmup < 0) {
+        if (repeats < 1 || vaeRepeats < 1 || warmup < 0 || batch < 1) {
             throw new IllegalArgumentException("--repeats and --vae-repeats must be >= 1, --warmup >= 0");
         }
         int vaeFactor = 1 << (cfg.vaeChMult().size() - 1);
@@ -135,6 +141,7 @@ public final class BenchSdCommand implements Callable<Integer> {
         report.put("load_average_start", loadAverage());
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         report.put("threads", nThreads);
+        report.put("batch", batch);
         report.put("max_heap_gb", Runtime.getRuntime().maxMemory() / 1e9);
         List<Timing> timings = new ArrayList<>();
         try (Parallel parallel = new Parallel(nThreads);
@@ -154,14 +161,16 @@ public final class BenchSdCommand implements Callable<Integer> {
             GaussianNoise rng = new GaussianNoise(7);
             for (int size : sizes) {
                 int lc = sd.unet().latentChannels();
-                Tensor x = rng.next(1, lc, size / 8, size / 8);
-                Tensor hint = uniform(rng.next(1, sd.controlNet().hintChannels(), size, size));
-                int[] t = {500};
+                Tensor x = rng.next(batch, lc, size / 8, size / 8);
+                Tensor hint = uniform(rng.next(batch, sd.controlNet().hintChannels(), size, size));
+                int[] t = new int[batch];
+                Arrays.fill(t, 500);
+                Tensor ctx = repeat(context[0], batch);
                 ControlResiduals[] control = new ControlResiduals[1];
-                Timing cn = measure("ControlNet " + size, repeats, warmup, parallel,
-                        c -> control[0] = sd.controlNet().forward(c, x, hint, t, context[0], 1f));
-                Timing unet = measure("UNet " + size, repeats, warmup, parallel,
-                        c -> sd.unet().forward(c, x, t, context[0], control[0]));
+                Timing cn = measure("ControlNet " + size + (batch > 1 ? " x" + batch : ""), repeats, warmup, parallel,
+                        c -> control[0] = sd.controlNet().forward(c, x, hint, t, ctx, 1f));
+                Timing unet = measure("UNet " + size + (batch > 1 ? " x" + batch : ""), repeats, warmup, parallel,
+                        c -> sd.unet().forward(c, x, t, ctx, control[0]));
                 timings.add(cn);
                 timings.add(unet);
                 if (profile) {
@@ -243,6 +252,17 @@ public final class BenchSdCommand implements Callable<Integer> {
         }
         long flops = stats.totalFlops() / runs;
         return new Timing(name, s, cpu / runs, flops, stats.snapshot(), runs);
+    }
+
+    /** [1, ...] -> [n, ...] (n copies). */
+    private static Tensor repeat(Tensor t, int n) {
+        int[] s = t.shape();
+        s[0] = n;
+        float[] d = new float[t.size() * n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(t.data(), 0, d, i * t.size(), t.size());
+        }
+        return Tensor.of(d, s);
     }
 
     /** Maps standard-normal samples to [0, 1] (a plausible control map). */

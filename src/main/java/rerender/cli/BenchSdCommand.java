@@ -61,7 +61,8 @@ public final class BenchSdCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: all processors)")
     Integer threads;
     @Option(names = "--sizes", split = ",", defaultValue = "512,256",
-            description = "image sizes (square; SD 1.5: multiples of 64) for UNet/ControlNet timings (default 512,256)")
+            description = "image sizes (square; SD 1.5: multiples of 64) for UNet/ControlNet timings (default 512,256;"
+                    + " 0 = none)")
     List<Integer> sizes;
     @Option(names = "--repeats", defaultValue = "3", description = "timed runs per UNet/ControlNet/text measurement")
     int repeats;
@@ -76,7 +77,7 @@ public final class BenchSdCommand implements Callable<Integer> {
     int vaeRepeats;
     @Option(names = "--vae-warmup", description = "also warm the VAE up before timing it")
     boolean vaeWarmup;
-    @Option(names = "--profile", description = "print time per operation category of each UNet/ControlNet size")
+    @Option(names = "--profile", description = "print time per operation category of each UNet/ControlNet/VAE measurement")
     boolean profile;
     @Option(names = "--json", description = "JSON report path (default: DIR/bench-sd.json)")
     Path json;
@@ -118,8 +119,9 @@ public final class BenchSdCommand implements Callable<Integer> {
         }
         ModelConfig cfg = modelConfig == null ? ModelConfig.sd15() : ModelConfig.read(modelConfig);
         int factor = 8 << (cfg.channelMult().size() - 1);
+        sizes = sizes.stream().filter(s -> s != 0).toList();
         for (int s : sizes) {
-            if (s <= 0 || s % factor != 0) {
+            if (s < 0 || s % factor != 0) {
                 throw new IllegalArgumentException("--sizes must be positive multiples of " + factor + ", got " + s);
             }
         }
@@ -182,10 +184,16 @@ public final class BenchSdCommand implements Callable<Integer> {
                 Tensor image = rng.next(1, 3, vaeSize, vaeSize);
                 int f = sd.vae().downFactor();
                 Tensor latent = rng.next(1, sd.vae().latentChannels(), vaeSize / f, vaeSize / f);
-                timings.add(measure("VAE encode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,
-                        c -> sd.vae().encode(c, image)));
-                timings.add(measure("VAE decode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,
-                        c -> sd.vae().decode(c, latent)));
+                Timing enc = measure("VAE encode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,
+                        c -> sd.vae().encode(c, image));
+                Timing dec = measure("VAE decode " + vaeSize, vaeRepeats, vaeWarmup ? 1 : 0, parallel,
+                        c -> sd.vae().decode(c, latent));
+                timings.add(enc);
+                timings.add(dec);
+                if (profile) {
+                    printProfile(enc);
+                    printProfile(dec);
+                }
             }
         }
         report.put("peak_rss_gb", memoryGb("VmHWM"));

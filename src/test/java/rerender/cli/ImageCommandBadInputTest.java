@@ -147,6 +147,51 @@ class ImageCommandBadInputTest {
     }
 
     @Test
+    void hedControlMapFeedsTheControlNet() throws Exception {
+        // HED weights with every value zero: each side output is 0, edge = sigmoid(0) = 0.5 -> 127 -> hint 127/255,
+        // the same hint as a PNG filled with 127. Both runs must give the same latent.
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        shapes.put("norm", new long[] {1, 3, 1, 1});
+        int in = 3;
+        int[] convs = {2, 2, 3, 3, 3};
+        for (int b = 1; b <= 5; b++) {
+            for (int j = 0; j < convs[b - 1]; j++) {
+                shapes.put("block" + b + ".convs." + j + ".weight", new long[] {4, j == 0 ? in : 4, 3, 3});
+                shapes.put("block" + b + ".convs." + j + ".bias", new long[] {4});
+            }
+            shapes.put("block" + b + ".projection.weight", new long[] {1, 4, 1, 1});
+            shapes.put("block" + b + ".projection.bias", new long[] {1});
+            in = 4;
+        }
+        Path hed = safetensors("hed.safetensors", shapes);
+        Path image = dir.resolve("img.png"), grey = dir.resolve("grey.png");
+        rerender.video.FloatImage photo = new rerender.video.FloatImage(64, 64, 3);
+        for (int i = 0; i < photo.data.length; i++) {
+            photo.data[i] = (i * 37) % 256;
+        }
+        photo.writePng(image);
+        rerender.video.FloatImage g = new rerender.video.FloatImage(64, 64, 3);
+        Arrays.fill(g.data, 127);
+        g.writePng(grey);
+        String model = Shared.tiny("tiny-sd-fp32.safetensors").toString();
+        String control = Shared.tiny("tiny-control-fp32.safetensors").toString();
+        Path a = dir.resolve("a.safetensors"), b = dir.resolve("b.safetensors");
+        ImageCommandTest.Result r1 = ImageCommandTest.run("image", "--model", model, "--model-config", config,
+                "--controlnet", control, "--control", "hed", "--control-image", image.toString(), "--hed-weights",
+                hed.toString(), "--steps", "2", "--save-latent", a.toString(), "--output", dir.resolve("a.png").toString());
+        assertEquals(0, r1.code(), r1.err());
+        ImageCommandTest.Result r2 = ImageCommandTest.run("image", "--model", model, "--model-config", config,
+                "--controlnet", control, "--hint", grey.toString(), "--width", "64", "--height", "64", "--steps", "2",
+                "--save-latent", b.toString(), "--output", dir.resolve("b.png").toString());
+        assertEquals(0, r2.code(), r2.err());
+        try (var fa = rerender.weights.TensorFile.open(a); var fb = rerender.weights.TensorFile.open(b)) {
+            // the PNG route gives 127/127.5*0.5+0.5, one float ulp away from 127/255
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fb.get("samples").toFloats(), fa.get("samples").toFloats(),
+                    1e-5f);
+        }
+    }
+
+    @Test
     void promptOverSeventySevenTokensIsAWarningNotAnError() {
         String prompt = String.join(" ", java.util.Collections.nCopies(90, "cat"));
         ImageCommandTest.Result r = ImageCommandTest.run("image", "--model",

@@ -105,6 +105,11 @@ public final class KernelBench {
             Conv2d.forward(p, x, 1, 64, 24, 24, w1, 64, 1, 1, g, 1, 0);
             Gemm.gemmTransB(p, 200, 64, 64, q, 0, 64, w1, 0, 64, y, 0, 64, false);
             Gemm.gemm(p, 200, 64, 64, q, 0, 64, w1, 0, 64, y, 0, 64, true);
+            // N mod 24 = 8 and 16: the narrow edge kernels, storing and accumulating (an unseen branch would
+            // deoptimise on its first use and run interpreted while C2 recompiles: seconds with vector code)
+            Gemm.gemm(p, 200, 32, 64, q, 0, 64, w1, 0, 64, y, 0, 64, false);
+            Gemm.gemm(p, 200, 32, 64, q, 0, 64, w1, 0, 64, y, 0, 64, true);
+            Gemm.gemmTransB(p, 200, 64, 64, q, 0, 64, w1, 0, 64, y, 0, 64, true);
             Attention.forward(p, q, q, q, y, 200, 200, 2, 32, 0.2f);
             Norms.groupNorm(p, x, y, 1, 64, 576, 32, g, g, 1e-5f, true);
             Norms.layerNorm(p, q, y, 200, 64, g, g, 1e-5f);

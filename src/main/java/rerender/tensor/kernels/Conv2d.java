@@ -11,8 +11,7 @@ public final class Conv2d {
      */
     public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, int o, int kh,
                                   int kw, float[] bias, int stride, int pad) {
-        check(x, n, c, h, w, weight.length, o, kh, kw, bias, stride, pad);
-        return run(p, x, n, c, h, w, BlockedGemm.rowMajorA(weight, 0, c * kh * kw), o, kh, kw, bias, stride, pad);
+        return forward(p, x, n, c, h, w, weight, null, o, kh, kw, bias, stride, pad, Algorithm.AUTO);
     }
 
     /**
@@ -21,9 +20,44 @@ public final class Conv2d {
      */
     public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, short[] weightHalf, int o,
                                   int kh, int kw, float[] bias, int stride, int pad) {
-        check(x, n, c, h, w, weightHalf.length, o, kh, kw, bias, stride, pad);
-        return run(p, x, n, c, h, w, BlockedGemm.rowMajorAHalf(weightHalf, 0, c * kh * kw), o, kh, kw, bias, stride,
-                pad);
+        return forward(p, x, n, c, h, w, null, weightHalf, o, kh, kw, bias, stride, pad, Algorithm.AUTO);
+    }
+
+    /** How a convolution is computed; AUTO picks per shape, the others force a path (tests, benchmarks). */
+    enum Algorithm {
+        AUTO,
+        /** Implicit GEMM on the image (any geometry). */
+        IMPLICIT_GEMM,
+        /** Winograd F(2x2, 3x3) (3x3, stride 1, pad 1 only). */
+        WINOGRAD_F2,
+        /** Winograd F(4x4, 3x3) (3x3, stride 1, pad 1 only). */
+        WINOGRAD_F4
+    }
+
+    /** Exactly one of weight / weightHalf is non-null. */
+    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, short[] weightHalf,
+                           int o, int kh, int kw, float[] bias, int stride, int pad, Algorithm algorithm) {
+        check(x, n, c, h, w, weight != null ? weight.length : weightHalf.length, o, kh, kw, bias, stride, pad);
+        boolean winogradShape = kh == 3 && kw == 3 && stride == 1 && pad == 1;
+        if (algorithm == Algorithm.AUTO) {
+            algorithm = winogradShape && winogradPays(n, c, h, w, o) ? Algorithm.WINOGRAD_F4 : Algorithm.IMPLICIT_GEMM;
+        }
+        if (algorithm != Algorithm.IMPLICIT_GEMM) {
+            if (!winogradShape) {
+                throw new IllegalArgumentException("Winograd needs a 3x3 kernel, stride 1, pad 1; got " + kh + "x"
+                        + kw + " stride " + stride + " pad " + pad);
+            }
+            return Winograd3x3.forward(p, x, n, c, h, w, weight, weightHalf, o, bias,
+                    algorithm == Algorithm.WINOGRAD_F2 ? Winograd3x3.Tile.F2 : Winograd3x3.Tile.F4);
+        }
+        BlockedGemm.PackA packW = weight != null ? BlockedGemm.rowMajorA(weight, 0, c * kh * kw)
+                : BlockedGemm.rowMajorAHalf(weightHalf, 0, c * kh * kw);
+        return run(p, x, n, c, h, w, packW, o, kh, kw, bias, stride, pad);
+    }
+
+    /** Whether Winograd beats implicit GEMM for a 3x3 same conv of this shape (measured crossover). */
+    static boolean winogradPays(int n, int c, int h, int w, int o) {
+        return c >= 32 && o >= 32 && (long) h * w >= 256;
     }
 
     private static float[] run(Parallel p, float[] x, int n, int c, int h, int w, BlockedGemm.PackA packW, int o,

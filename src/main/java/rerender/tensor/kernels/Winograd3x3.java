@@ -47,14 +47,14 @@ final class Winograd3x3 {
 
         final int m;
         final int alpha;
-        final double[][] g; // [alpha][3]
+        final Sparse gs; // [alpha][3]
         final Sparse bt; // [alpha][alpha]
         final Sparse at; // [m][alpha]
 
         Tile(int m, double[][] bt, double[][] g, double[][] at) {
             this.m = m;
             this.alpha = m + 2;
-            this.g = g;
+            this.gs = new Sparse(g);
             this.bt = new Sparse(bt);
             this.at = new Sparse(at);
         }
@@ -97,7 +97,8 @@ final class Winograd3x3 {
         int tilesH = (h + m - 1) / m;
         float[] u = transformWeights(p, weight, weightHalf, o, c, tile); // [alpha^2, O, C]
         int maxT = Math.max(tilesW, Math.min(TARGET_TILES, CHUNK_FLOATS / (a2 * Math.max(c, o))));
-        int rows = Math.max(1, Math.min(tilesH, maxT / tilesW)); // tile rows per chunk
+        int rowsMax = Math.max(1, Math.min(tilesH, maxT / tilesW));
+        int rows = BlockedGemm.ceilDiv(tilesH, BlockedGemm.ceilDiv(tilesH, rowsMax)); // tile rows per chunk, evened
         int tMax = rows * tilesW;
         float[] v = new float[a2 * c * tMax]; // [alpha^2, C, T]
         float[] mm = new float[a2 * o * tMax]; // [alpha^2, O, T]
@@ -126,29 +127,51 @@ final class Winograd3x3 {
         return y;
     }
 
-    /** U[xi, oc, ic] = (G g G^T)[xi] for each 3x3 filter g = weight[oc, ic], computed in double. */
+    /**
+     * U[xi, oc, ic] = (G g G^T)[xi] for each 3x3 filter g = weight[oc, ic], vectorised over L input channels at a
+     * time (U is contiguous along ic); float arithmetic, G's entries are exact up to float rounding of 1/6, 1/12.
+     */
     static float[] transformWeights(Parallel p, float[] weight, short[] weightHalf, int o, int c, Tile tile) {
         int al = tile.alpha;
         float[] u = new float[al * al * o * c];
-        double[][] g = tile.g;
+        Sparse g = tile.gs;
         p.forRange(0, o, (lo, hi) -> {
-            double[] f = new double[9];
-            double[] tmp = new double[al * 3];
+            float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
+            float[] tmp = new float[al * 3 * L]; // (G f)[i, j]
             for (int oc = lo; oc < hi; oc++) {
-                for (int ic = 0; ic < c; ic++) {
-                    int src = (oc * c + ic) * 9;
-                    for (int q = 0; q < 9; q++) {
-                        f[q] = weight != null ? weight[src + q] : Float.float16ToFloat(weightHalf[src + q]);
-                    }
-                    for (int i = 0; i < al; i++) { // tmp = G f  [alpha x 3]
-                        for (int j = 0; j < 3; j++) {
-                            tmp[i * 3 + j] = g[i][0] * f[j] + g[i][1] * f[3 + j] + g[i][2] * f[6 + j];
+                for (int ic0 = 0; ic0 < c; ic0 += L) {
+                    int lanes = Math.min(L, c - ic0);
+                    int src = (oc * c + ic0) * 9;
+                    for (int lane = 0; lane < L; lane++) {
+                        for (int q = 0; q < 9; q++) {
+                            f[q * L + lane] = lane >= lanes ? 0f : weight != null ? weight[src + lane * 9 + q]
+                                    : Float.float16ToFloat(weightHalf[src + lane * 9 + q]);
                         }
                     }
-                    for (int i = 0; i < al; i++) { // U = tmp G^T  [alpha x alpha]
+                    for (int i = 0; i < al; i++) {
+                        for (int j = 0; j < 3; j++) {
+                            FloatVector s = FloatVector.zero(S);
+                            for (int q = 0; q < g.idx[i].length; q++) {
+                                s = FloatVector.fromArray(S, f, (g.idx[i][q] * 3 + j) * L)
+                                        .fma(FloatVector.broadcast(S, g.val[i][q]), s);
+                            }
+                            s.intoArray(tmp, (i * 3 + j) * L);
+                        }
+                    }
+                    VectorMask<Float> mask = S.indexInRange(0, lanes);
+                    for (int i = 0; i < al; i++) {
                         for (int j = 0; j < al; j++) {
-                            double s = tmp[i * 3] * g[j][0] + tmp[i * 3 + 1] * g[j][1] + tmp[i * 3 + 2] * g[j][2];
-                            u[((i * al + j) * o + oc) * c + ic] = (float) s;
+                            FloatVector s = FloatVector.zero(S);
+                            for (int q = 0; q < g.idx[j].length; q++) {
+                                s = FloatVector.fromArray(S, tmp, (i * 3 + g.idx[j][q]) * L)
+                                        .fma(FloatVector.broadcast(S, g.val[j][q]), s);
+                            }
+                            int dst = ((i * al + j) * o + oc) * c + ic0;
+                            if (lanes == L) {
+                                s.intoArray(u, dst);
+                            } else {
+                                s.intoArray(u, dst, mask);
+                            }
                         }
                     }
                 }

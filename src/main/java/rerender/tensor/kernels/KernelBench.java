@@ -112,6 +112,7 @@ public final class KernelBench {
         float[] q = random(200 * 64, 3), g = random(64, 4), w1 = random(64 * 64, 5);
         for (int i = 0; i < 30; i++) {
             Conv2d.forward(p, x, 1, 64, 24, 24, w, 64, 3, 3, g, 1, 1);
+            Conv2d.forward(p, x, 1, 64, 24, 24, w, null, 64, 3, 3, g, 1, 1, Conv2d.Algorithm.WINOGRAD_F4);
             Conv2d.forward(p, x, 1, 64, 24, 24, w, 64, 3, 3, g, 2, 1);
             Conv2d.forward(p, x, 1, 64, 24, 24, w1, 64, 1, 1, g, 1, 0);
             Gemm.gemmTransB(p, 200, 64, 64, q, 0, 64, w1, 0, 64, y, 0, 64, false);

@@ -59,10 +59,11 @@ public final class Conv2d {
      * Whether Winograd F(4x4, 3x3) beats implicit GEMM for a 3x3 same conv of this shape. Measured (2 threads,
      * CPU time): it wins from 32x32 up (640ch@32: ~1.7x, 320ch@64: ~1.7-2x, VAE 256ch@256 ~2x) and loses at 16x16
      * and below, where the 4x larger transformed weights (36 vs 9 values per filter, written and read once per
-     * call) cost more than the few tiles save (1280ch@16: 0.6x, @8: 0.1x).
+     * call) cost more than the few tiles save (1280ch@16: 0.6x, @8: 0.1x). Few channels make the per-point GEMMs
+     * too thin for the transforms to pay (64ch@32: 0.8x; 128ch@512: 1.5x), hence at least 128 in and out.
      */
     static boolean winogradPays(int n, int c, int h, int w, int o) {
-        return c >= 32 && o >= 32 && (long) h * w >= 1024;
+        return c >= 128 && o >= 128 && (long) h * w >= 1024;
     }
 
     private static float[] run(Parallel p, float[] x, int n, int c, int h, int w, BlockedGemm.PackA packW, int o,

@@ -76,14 +76,45 @@ final class BlockedGemm {
     /** Single-threaded loop nest over C[i0..i1, j0..j1]. */
     static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                       boolean accumulate) {
-        int kcMax = ceilDiv(k, ceilDiv(k, KC)); // even K-blocks too: 320 -> 2 x 160, not 256 + 64
-        int ncMax = roundUp(ceilDiv(j1 - j0, ceilDiv(j1 - j0, NC)), NR);
+        block(i0, i1, j0, j1, k, packA, packB, c, cOff, ldc, accumulate, new float[packASize(i1 - i0, k)],
+                new float[packBSize(j1 - j0, k)], new float[MR * NR]);
+    }
+
+    private static int kcMax(int k) {
+        return ceilDiv(k, ceilDiv(k, KC)); // even K-blocks too: 320 -> 2 x 160, not 256 + 64
+    }
+
+    private static int ncMax(int n) {
+        return roundUp(ceilDiv(n, ceilDiv(n, NC)), NR);
+    }
+
+    private static int mcMax(int m) {
         // equal M-blocks (e.g. 320 rows -> 2 x 160, not 255 + 65) so each B sliver is fetched as few times as possible
-        int mBlocks = ceilDiv(i1 - i0, MC);
-        int mcMax = roundUp(ceilDiv(i1 - i0, mBlocks), MR);
-        float[] pb = new float[kcMax * ncMax];
-        float[] pa = new float[kcMax * mcMax];
-        float[] edge = new float[MR * NR];
+        return roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
+    }
+
+    /** Floats of packed-A scratch {@link #block} needs for a block of m rows and depth k. */
+    static int packASize(int m, int k) {
+        return kcMax(k) * mcMax(m);
+    }
+
+    /** Floats of packed-B scratch {@link #block} needs for a block of n columns and depth k. */
+    static int packBSize(int n, int k) {
+        return kcMax(k) * ncMax(n);
+    }
+
+    /**
+     * As above with caller-owned scratch (pa >= packASize(i1-i0, k), pb >= packBSize(j1-j0, k), edge >= MR*NR),
+     * for callers that run many small products back to back (Winograd's per-point GEMMs).
+     */
+    static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
+                      boolean accumulate, float[] pa, float[] pb, float[] edge) {
+        if (i1 <= i0 || j1 <= j0) {
+            return;
+        }
+        int kcMax = kcMax(k);
+        int ncMax = ncMax(j1 - j0);
+        int mcMax = mcMax(i1 - i0);
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {

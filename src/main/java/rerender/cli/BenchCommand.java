@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance benchmarks.",
-        subcommands = {BenchPropagationCommand.class})
+        subcommands = {BenchSdCommand.class, BenchPropagationCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

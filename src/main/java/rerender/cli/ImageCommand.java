@@ -15,6 +15,7 @@ import rerender.diffusion.ModelConfig;
 import rerender.diffusion.SamplerSettings;
 import rerender.diffusion.StableDiffusion;
 import rerender.diffusion.annotator.CannyDetector;
+import rerender.diffusion.annotator.HedDetector;
 import rerender.diffusion.clip.ClipTokenizer;
 import rerender.diffusion.sampling.GaussianNoise;
 import rerender.diffusion.sampling.NoiseSchedule;
@@ -56,6 +57,9 @@ public final class ImageCommand implements Callable<Integer> {
     String control;
     @Option(names = "--control-image", description = "image turned into the control map by the detector")
     Path controlImage;
+    @Option(names = "--hed-weights", description = "HED annotator weights for --control hed (ControlNet 1.1's "
+            + "ControlNetHED.pth, or .safetensors with its tensor names)")
+    Path hedWeights;
     @Option(names = "--hint", description = "ready control map: PNG (values/255) or safetensors with tensor 'hint' [1,3,H,W]")
     Path hint;
     @Option(names = "--control-strength", defaultValue = "1.0", description = "ControlNet residual scale (default 1.0)")
@@ -99,6 +103,14 @@ public final class ImageCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | WeightException | IOException | UncheckedIOException e) {
             System.err.println("rerender image: " + e.getMessage());
             return 1;
+        } catch (OutOfMemoryError e) {
+            System.err.println("rerender image: out of memory (" + e.getMessage() + "); raise -Xmx via RERENDER_JAVA_OPTS"
+                    + " or use a smaller --width/--height");
+            return 1;
+        } catch (RuntimeException e) {
+            // a bug or an unforeseen input: still one line for the user, naming the exception
+            System.err.println("rerender image: failed: " + e);
+            return 1;
         }
     }
 
@@ -113,8 +125,8 @@ public final class ImageCommand implements Callable<Integer> {
         if (!List.of("canny", "hed", "none").contains(control)) {
             throw new IllegalArgumentException("--control must be canny, hed or none, got " + control);
         }
-        if (control.equals("hed") && controlImage != null) {
-            throw new IllegalArgumentException("--control hed is not available yet; use canny or a ready --hint");
+        if (control.equals("hed") && controlImage != null && hedWeights == null) {
+            throw new IllegalArgumentException("--control hed needs --hed-weights FILE (ControlNet 1.1's ControlNetHED.pth)");
         }
         boolean useControl = controlnet != null && !control.equals("none");
         if (!useControl && (hint != null || controlImage != null)) {
@@ -131,6 +143,7 @@ public final class ImageCommand implements Callable<Integer> {
         if (w <= 0 || h <= 0 || w % 8 != 0 || h % 8 != 0) {
             throw new IllegalArgumentException("width and height must be positive multiples of 8, got " + w + "x" + h);
         }
+        HedDetector hed = control.equals("hed") && controlImage != null && useControl ? HedDetector.load(hedWeights) : null;
         float denoise = init == null ? 1.05f : strength == null ? 0.75f : strength;
         SamplerSettings settings = new SamplerSettings(steps, cfg, controlStrength, denoise);
         ModelConfig cfgModel = modelConfig == null ? ModelConfig.sd15() : ModelConfig.read(modelConfig);
@@ -153,6 +166,7 @@ public final class ImageCommand implements Callable<Integer> {
             Tensor hintTensor = null;
             if (useControl) {
                 hintTensor = hint != null ? readHint(hint, w, h)
+                        : hed != null ? hed.detect(c, rgbBytes(resize(controlSource, w, h)), w, h)
                         : new CannyDetector(cannyLow, cannyHigh).detect(rgbBytes(resize(controlSource, w, h)), w, h);
                 if (hintTensor.dim(1) != sd.controlNet().hintChannels()) {
                     throw new IllegalArgumentException("control map has " + hintTensor.dim(1)

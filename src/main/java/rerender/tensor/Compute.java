@@ -1,7 +1,10 @@
 // The engine's operations on Tensors (conv, linear, norms, activations, attention, resampling), in NCHW layout.
 // Heavy ops delegate to rerender.tensor.kernels; the Parallel context is owned by the caller and passed in.
+// Element-wise and layout loops are split over the Parallel workers too; an optional OpStats records time and FLOPs
+// per operation category (profiling, benchmark GFLOP/s).
 package rerender.tensor;
 
+import rerender.tensor.kernels.Activations;
 import rerender.tensor.kernels.Attention;
 import rerender.tensor.kernels.Conv2d;
 import rerender.tensor.kernels.Gemm;
@@ -9,10 +12,32 @@ import rerender.tensor.kernels.Norms;
 import rerender.tensor.kernels.Parallel;
 
 public final class Compute {
+    /** Loops shorter than this run on the calling thread (dispatch costs more than the work). */
+    private static final int PARALLEL_MIN = 1 << 14;
+
     private final Parallel parallel;
+    private final OpStats stats;
 
     public Compute(Parallel parallel) {
+        this(parallel, OpStats.NONE);
+    }
+
+    public Compute(Parallel parallel, OpStats stats) {
         this.parallel = parallel;
+        this.stats = stats;
+    }
+
+    public OpStats stats() {
+        return stats;
+    }
+
+    /** Runs body over [0, n), split over the workers when n is large enough. */
+    private void each(int n, Parallel.RangeBody body) {
+        if (n < PARALLEL_MIN) {
+            body.run(0, n);
+        } else {
+            parallel.forRange(0, n, body);
+        }
     }
 
     public Parallel parallel() {
@@ -23,32 +48,61 @@ public final class Compute {
 
     /** x [N, C, H, W], weight [O, C, kh, kw], bias [O] or null -> [N, O, Ho, Wo] (PyTorch Conv2d, zero padding). */
     public Tensor conv2d(Tensor x, float[] weight, int o, int kh, int kw, float[] bias, int stride, int pad) {
+        return conv2d(x, weight, null, weight.length, o, kh, kw, bias, stride, pad);
+    }
+
+    /** As {@link #conv2d(Tensor, float[], int, int, int, float[], int, int)} with the weight as IEEE fp16 bits. */
+    public Tensor conv2d(Tensor x, short[] weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
+        return conv2d(x, null, weightHalf, weightHalf.length, o, kh, kw, bias, stride, pad);
+    }
+
+    private Tensor conv2d(Tensor x, float[] weight, short[] half, int count, int o, int kh, int kw, float[] bias,
+                          int stride, int pad) {
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        if ((long) o * c * kh * kw != weight.length) {
-            throw new IllegalArgumentException("conv2d: weight has " + weight.length + " values, expected [" + o
+        if ((long) o * c * kh * kw != count) {
+            throw new IllegalArgumentException("conv2d: weight has " + count + " values, expected [" + o
                     + ", " + c + ", " + kh + ", " + kw + "] for input " + x);
         }
         int ho = (h + 2 * pad - kh) / stride + 1;
         int wo = (w + 2 * pad - kw) / stride + 1;
-        float[] y = Conv2d.forward(parallel, x.data(), n, c, h, w, weight, o, kh, kw, bias, stride, pad);
+        long t0 = stats.start();
+        float[] y = weight != null
+                ? Conv2d.forward(parallel, x.data(), n, c, h, w, weight, o, kh, kw, bias, stride, pad)
+                : Conv2d.forward(parallel, x.data(), n, c, h, w, half, o, kh, kw, bias, stride, pad);
+        stats.end("conv" + kh + "x" + kw + (stride == 1 ? "" : "/" + stride), t0, 2L * n * o * ho * wo * c * kh * kw);
         return Tensor.of(y, n, o, ho, wo);
     }
 
     /** x [..., in], weight [out, in] (PyTorch Linear layout), bias [out] or null -> [..., out]. */
     public Tensor linear(Tensor x, float[] weight, int out, float[] bias) {
+        return linear(x, weight, null, weight.length, out, bias);
+    }
+
+    /** As {@link #linear(Tensor, float[], int, float[])} with the weight as IEEE fp16 bits. */
+    public Tensor linear(Tensor x, short[] weightHalf, int out, float[] bias) {
+        return linear(x, null, weightHalf, weightHalf.length, out, bias);
+    }
+
+    private Tensor linear(Tensor x, float[] weight, short[] half, int count, int out, float[] bias) {
         int in = x.dim(-1);
-        if ((long) out * in != weight.length) {
-            throw new IllegalArgumentException("linear: weight has " + weight.length + " values, expected [" + out
+        if ((long) out * in != count) {
+            throw new IllegalArgumentException("linear: weight has " + count + " values, expected [" + out
                     + ", " + in + "] for input " + x);
         }
         int rows = x.size() / in;
+        long t0 = stats.start();
         float[] y = new float[rows * out];
         if (bias != null) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(bias, 0, y, r * out, out);
             }
         }
-        Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
+        if (weight != null) {
+            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
+        } else {
+            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, half, 0, in, y, 0, out, bias != null);
+        }
+        stats.end(rows <= 256 ? "linear(few rows)" : "linear", t0, 2L * rows * out * in);
         int[] s = x.shape();
         s[s.length - 1] = out;
         return Tensor.of(y, s);
@@ -60,44 +114,65 @@ public final class Compute {
     public Tensor groupNorm(Tensor x, int groups, float[] gamma, float[] beta, float eps, boolean silu) {
         int n = x.dim(0), c = x.dim(1);
         int hw = x.size() / (n * c);
+        long t0 = stats.start();
         float[] y = new float[x.size()];
         Norms.groupNorm(parallel, x.data(), y, n, c, hw, groups, gamma, beta, eps, silu);
+        stats.end(silu ? "groupNorm+silu" : "groupNorm", t0, 0);
         return Tensor.of(y, x.shape());
     }
 
     /** x [..., W] -> same shape, each row normalised (biased variance), y = gamma * xhat + beta. */
     public Tensor layerNorm(Tensor x, float[] gamma, float[] beta, float eps) {
         int width = x.dim(-1);
+        long t0 = stats.start();
         float[] y = new float[x.size()];
         Norms.layerNorm(parallel, x.data(), y, x.size() / width, width, gamma, beta, eps);
+        stats.end("layerNorm", t0, 0);
         return Tensor.of(y, x.shape());
     }
 
     // ---- element-wise ------------------------------------------------------------------------------------------
 
     public Tensor silu(Tensor x) {
-        float[] a = x.data(), y = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            y[i] = (float) (a[i] / (1.0 + Math.exp(-a[i])));
-        }
+        long t0 = stats.start();
+        float[] y = new float[x.size()];
+        Activations.silu(parallel, x.data(), y, y.length);
+        stats.end("elementwise", t0, 0);
         return Tensor.of(y, x.shape());
+    }
+
+    /** max(x, 0) in place (returns x). */
+    public Tensor reluInPlace(Tensor x) {
+        long t0 = stats.start();
+        float[] a = x.data();
+        each(a.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                a[i] = Math.max(a[i], 0f);
+            }
+        });
+        stats.end("elementwise", t0, 0);
+        return x;
     }
 
     /** GELU with the exact erf form, 0.5 x (1 + erf(x / sqrt 2)) (torch.nn.functional.gelu default). */
     public Tensor gelu(Tensor x) {
-        float[] a = x.data(), y = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            y[i] = gelu(a[i]);
-        }
+        long t0 = stats.start();
+        float[] y = new float[x.size()];
+        Activations.gelu(parallel, x.data(), y, y.length);
+        stats.end("elementwise", t0, 0);
         return Tensor.of(y, x.shape());
     }
 
     /** Quick GELU of OpenAI CLIP: x * sigmoid(1.702 x). */
     public Tensor quickGelu(Tensor x) {
+        long t0 = stats.start();
         float[] a = x.data(), y = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            y[i] = (float) (a[i] / (1.0 + Math.exp(-1.702 * a[i])));
-        }
+        each(a.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                y[i] = (float) (a[i] / (1.0 + Math.exp(-1.702 * a[i])));
+            }
+        });
+        stats.end("elementwise", t0, 0);
         return Tensor.of(y, x.shape());
     }
 
@@ -105,17 +180,16 @@ public final class Compute {
     public Tensor geglu(Tensor x) {
         int w2 = x.dim(-1), w = w2 / 2;
         int rows = x.size() / w2;
-        float[] a = x.data(), y = new float[rows * w];
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < w; i++) {
-                y[r * w + i] = a[r * w2 + i] * gelu(a[r * w2 + w + i]);
-            }
-        }
+        long t0 = stats.start();
+        float[] y = new float[rows * w];
+        Activations.geglu(parallel, x.data(), y, rows, w);
+        stats.end("geglu", t0, 0);
         int[] s = x.shape();
         s[s.length - 1] = w;
         return Tensor.of(y, s);
     }
 
+    /** GELU of one value, in double (the reference of the vectorised kernels). */
     public static float gelu(float v) {
         return (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
     }
@@ -136,29 +210,69 @@ public final class Compute {
     /** a + b, same shapes. */
     public Tensor add(Tensor a, Tensor b) {
         requireSame("add", a, b);
+        long t0 = stats.start();
         float[] x = a.data(), y = b.data(), r = new float[x.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = x[i] + y[i];
-        }
+        each(r.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                r[i] = x[i] + y[i];
+            }
+        });
+        stats.end("elementwise", t0, 0);
         return Tensor.of(r, a.shape());
+    }
+
+    /** a + s * b as a new tensor (one pass; e.g. a skip plus a scaled ControlNet residual). */
+    public Tensor addScaled(Tensor a, Tensor b, float s) {
+        requireSame("addScaled", a, b);
+        long t0 = stats.start();
+        float[] x = a.data(), y = b.data(), r = new float[x.length];
+        each(r.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                r[i] = x[i] + s * y[i];
+            }
+        });
+        stats.end("elementwise", t0, 0);
+        return Tensor.of(r, a.shape());
+    }
+
+    /** a += b in place (returns a); for residual sums where a is a temporary nobody else holds. */
+    public Tensor addInPlace(Tensor a, Tensor b) {
+        requireSame("addInPlace", a, b);
+        long t0 = stats.start();
+        float[] x = a.data(), y = b.data();
+        each(x.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                x[i] += y[i];
+            }
+        });
+        stats.end("elementwise", t0, 0);
+        return a;
     }
 
     /** a += s * b in place (returns a). */
     public Tensor addScaledInPlace(Tensor a, Tensor b, float s) {
         requireSame("addScaledInPlace", a, b);
+        long t0 = stats.start();
         float[] x = a.data(), y = b.data();
-        for (int i = 0; i < x.length; i++) {
-            x[i] += s * y[i];
-        }
+        each(x.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                x[i] += s * y[i];
+            }
+        });
+        stats.end("elementwise", t0, 0);
         return a;
     }
 
     /** a * s. */
     public Tensor scale(Tensor a, float s) {
+        long t0 = stats.start();
         float[] x = a.data(), r = new float[x.length];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = x[i] * s;
-        }
+        each(r.length, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                r[i] = x[i] * s;
+            }
+        });
+        stats.end("elementwise", t0, 0);
         return Tensor.of(r, a.shape());
     }
 
@@ -166,21 +280,29 @@ public final class Compute {
     public Tensor addPerChannel(Tensor x, Tensor v) {
         int n = x.dim(0), c = x.dim(1), hw = x.size() / (n * c);
         v.requireShape("per-channel addend", n, c);
+        long t0 = stats.start();
         float[] a = x.data(), b = v.data(), r = new float[a.length];
-        for (int i = 0; i < n * c; i++) {
-            float add = b[i];
-            for (int j = 0; j < hw; j++) {
-                r[i * hw + j] = a[i * hw + j] + add;
+        parallel.forRange(0, n * c, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                float add = b[i];
+                for (int j = 0; j < hw; j++) {
+                    r[i * hw + j] = a[i * hw + j] + add;
+                }
             }
-        }
+        });
+        stats.end("elementwise", t0, 0);
         return Tensor.of(r, x.shape());
     }
 
     public Tensor clamp(Tensor x, float lo, float hi) {
+        long t0 = stats.start();
         float[] a = x.data(), r = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = Math.min(hi, Math.max(lo, a[i]));
-        }
+        each(a.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                r[i] = Math.min(hi, Math.max(lo, a[i]));
+            }
+        });
+        stats.end("elementwise", t0, 0);
         return Tensor.of(r, x.shape());
     }
 
@@ -189,15 +311,12 @@ public final class Compute {
     /** [N, C, H, W] -> [N, H*W, C] (tokens for a transformer). */
     public Tensor toTokens(Tensor x) {
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        long t0 = stats.start();
         float[] a = x.data(), r = new float[a.length];
         for (int b = 0; b < n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                int src = (b * c + ch) * hw;
-                for (int p = 0; p < hw; p++) {
-                    r[(b * hw + p) * c + ch] = a[src + p];
-                }
-            }
+            transpose(a, b * c * hw, c, hw, r, b * hw * c);
         }
+        stats.end("layout", t0, 0);
         return Tensor.of(r, n, hw, c);
     }
 
@@ -207,33 +326,79 @@ public final class Compute {
         if (hw != h * w) {
             throw new IllegalArgumentException("fromTokens: " + x + " is not " + h + "x" + w + " tokens");
         }
+        long t0 = stats.start();
         float[] a = x.data(), r = new float[a.length];
         for (int b = 0; b < n; b++) {
-            for (int p = 0; p < hw; p++) {
-                int src = (b * hw + p) * c;
-                for (int ch = 0; ch < c; ch++) {
-                    r[(b * c + ch) * hw + p] = a[src + ch];
+            transpose(a, b * hw * c, hw, c, r, b * c * hw);
+        }
+        stats.end("layout", t0, 0);
+        return Tensor.of(r, n, c, h, w);
+    }
+
+    /** dst[j, i] = src[i, j] for a rows x cols matrix at src (row-major), in 32x32 tiles split over the workers. */
+    private void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff) {
+        final int tile = 32;
+        int rowTiles = (rows + tile - 1) / tile;
+        Parallel.RangeBody body = (lo, hi) -> {
+            for (int rt = lo; rt < hi; rt++) {
+                int r0 = rt * tile, r1 = Math.min(rows, r0 + tile);
+                for (int c0 = 0; c0 < cols; c0 += tile) {
+                    int c1 = Math.min(cols, c0 + tile);
+                    for (int i = r0; i < r1; i++) {
+                        int s = srcOff + i * cols;
+                        for (int j = c0; j < c1; j++) {
+                            dst[dstOff + j * rows + i] = src[s + j];
+                        }
+                    }
                 }
             }
+        };
+        if ((long) rows * cols < PARALLEL_MIN) {
+            body.run(0, rowTiles);
+        } else {
+            parallel.forRange(0, rowTiles, body);
         }
-        return Tensor.of(r, n, c, h, w);
     }
 
     /** Nearest-neighbour 2x up-sampling: [N, C, H, W] -> [N, C, 2H, 2W]. */
     public Tensor upsampleNearest2x(Tensor x) {
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        long t0 = stats.start();
         float[] a = x.data(), r = new float[a.length * 4];
         int w2 = 2 * w;
-        for (int plane = 0; plane < n * c; plane++) {
-            for (int y = 0; y < 2 * h; y++) {
-                int src = (plane * h + y / 2) * w;
-                int dst = (plane * 2 * h + y) * w2;
-                for (int xx = 0; xx < w2; xx++) {
-                    r[dst + xx] = a[src + xx / 2];
+        parallel.forRange(0, n * c, (lo, hi) -> {
+            for (int plane = lo; plane < hi; plane++) {
+                for (int y = 0; y < 2 * h; y++) {
+                    int src = (plane * h + y / 2) * w;
+                    int dst = (plane * 2 * h + y) * w2;
+                    for (int xx = 0; xx < w2; xx++) {
+                        r[dst + xx] = a[src + xx / 2];
+                    }
                 }
             }
-        }
+        });
+        stats.end("layout", t0, 0);
         return Tensor.of(r, n, c, 2 * h, 2 * w);
+    }
+
+    /** 2x2 max pooling with stride 2 (floor mode, PyTorch max_pool2d(x, 2, 2)): [N, C, H, W] -> [N, C, H/2, W/2]. */
+    public Tensor maxPool2x2(Tensor x) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), ho = h / 2, wo = w / 2;
+        long t0 = stats.start();
+        float[] a = x.data(), r = new float[n * c * ho * wo];
+        parallel.forRange(0, n * c, (lo, hi) -> {
+            for (int plane = lo; plane < hi; plane++) {
+                for (int y = 0; y < ho; y++) {
+                    int s0 = (plane * h + 2 * y) * w, s1 = s0 + w, d = (plane * ho + y) * wo;
+                    for (int xx = 0; xx < wo; xx++) {
+                        r[d + xx] = Math.max(Math.max(a[s0 + 2 * xx], a[s0 + 2 * xx + 1]),
+                                Math.max(a[s1 + 2 * xx], a[s1 + 2 * xx + 1]));
+                    }
+                }
+            }
+        });
+        stats.end("layout", t0, 0);
+        return Tensor.of(r, n, c, ho, wo);
     }
 
     /** Zero padding on the right and bottom by one pixel: [N, C, H, W] -> [N, C, H+1, W+1] (VAE Downsample). */
@@ -277,6 +442,7 @@ public final class Compute {
             throw new IllegalArgumentException("attention: q " + q + ", k " + k + ", v " + v + ", heads " + heads);
         }
         int d = width / heads;
+        long t0 = stats.start();
         float[] out = new float[b * nq * width];
         for (int i = 0; i < b; i++) {
             float[] qi = slice(q.data(), i * nq * width, nq * width);
@@ -288,6 +454,7 @@ public final class Compute {
                 System.arraycopy(oi, 0, out, i * nq * width, nq * width);
             }
         }
+        stats.end(nk == nq ? "attention" : "attention(cross)", t0, 4L * b * heads * nq * nk * d);
         return Tensor.of(out, b, nq, width);
     }
 

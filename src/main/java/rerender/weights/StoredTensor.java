@@ -56,6 +56,15 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
 
     /** All elements converted to float32 (F16 and BF16 exactly, F64 and integers rounded). */
     public float[] toFloats() {
+        return toFloats(false);
+    }
+
+    /**
+     * As {@link #toFloats()}; with releasePages, this tensor's pages of a memory-mapped file are then dropped from
+     * the process's resident set (MemorySegment.unload, madvise DONTNEED; read from the file again if touched), so
+     * that loading a model does not keep the whole file resident next to its float32 copy.
+     */
+    public float[] toFloats(boolean releasePages) {
         int n = arrayLength();
         float[] out = new float[n];
         MemorySegment seg = bytes();
@@ -113,6 +122,9 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
                     }
                 }
             }
+            if (releasePages && seg.isMapped()) {
+                seg.unload();
+            }
         } catch (IllegalStateException e) {
             throw new WeightException("tensor '" + name + "' in " + file + " is no longer readable (file closed?): " + e.getMessage(), e);
         }
@@ -121,10 +133,19 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
 
     /** Elements as IEEE half-precision bits (F16 copied as is, other float types rounded). */
     public short[] toHalfBits() {
+        return toHalfBits(false);
+    }
+
+    /** As {@link #toHalfBits()}; releasePages as in {@link #toFloats(boolean)}. */
+    public short[] toHalfBits(boolean releasePages) {
         if (dtype == DType.F16) {
             int n = arrayLength();
             short[] out = new short[n];
-            MemorySegment.copy(bytes(), I16_LE, 0, out, 0, n);
+            MemorySegment seg = bytes();
+            MemorySegment.copy(seg, I16_LE, 0, out, 0, n);
+            if (releasePages && seg.isMapped()) {
+                seg.unload();
+            }
             return out;
         }
         float[] f = toFloats();

@@ -139,7 +139,7 @@ public final class Weights {
             throw new WeightException("tensor '" + prefix + key + "' in " + t.file() + " has shape " + Shapes.format(t.shape())
                     + ", expected " + Shapes.format(expectedShape));
         }
-        float[] w = t.toFloats();
+        float[] w = t.toFloats(true);
         List<LoraDelta> ds = store.deltas.get(prefix + key);
         if (ds != null) {
             for (LoraDelta d : ds) {
@@ -148,6 +148,25 @@ public final class Weights {
         }
         store.taken.add(prefix + key);
         return w;
+    }
+
+    /**
+     * The tensor {@code key} as IEEE fp16 bits when that is exact, i.e. it is stored as F16 and no LoRA delta
+     * applies to it (checked and recorded like {@link #take}); otherwise null, and the caller uses {@link #take}.
+     * Large layers keep such weights at half size in memory.
+     */
+    public short[] takeHalfIfExact(String key, long... expectedShape) {
+        StoredTensor t = require(key, expectedShape);
+        if (t.dtype() != DType.F16 || store.deltas.containsKey(prefix + key)) {
+            return null;
+        }
+        if (!Arrays.equals(t.shape(), expectedShape)) {
+            throw new WeightException("tensor '" + prefix + key + "' in " + t.file() + " has shape " + Shapes.format(t.shape())
+                    + ", expected " + Shapes.format(expectedShape));
+        }
+        short[] h = t.toHalfBits(true);
+        store.taken.add(prefix + key);
+        return h;
     }
 
     /** The raw stored tensor (no LoRA merge, any dtype), e.g. int64 buffers. Marks the key as used. */

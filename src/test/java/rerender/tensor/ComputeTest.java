@@ -36,6 +36,83 @@ class ComputeTest {
     }
 
     @Test
+    void vectorGegluMatchesScalarReferenceOnAwkwardWidths() {
+        SplittableRandom r = new SplittableRandom(5);
+        try (Parallel p = new Parallel(3)) {
+            Compute pc = new Compute(p);
+            for (int[] rw : new int[][] {{1, 1}, {3, 7}, {5, 17}, {300, 64}, {1, 40000}}) {
+                int rows = rw[0], w = rw[1];
+                float[] a = new float[rows * 2 * w];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) (r.nextDouble(-12, 12) * (i % 5 == 0 ? 0.01 : 1));
+                }
+                Tensor y = pc.geglu(Tensor.of(a, rows, 2 * w));
+                for (int row = 0; row < rows; row++) {
+                    for (int i = 0; i < w; i++) {
+                        float h = a[row * 2 * w + i], g = a[row * 2 * w + w + i];
+                        double ref = h * (0.5 * g * (1 + Compute.erf(g / Math.sqrt(2)))); // double reference
+                        double tol = 4e-7 * Math.max(1, Math.abs(h)) * Math.max(1, Math.abs(g));
+                        assertEquals(ref, y.data()[row * w + i], tol, "h " + h + " gate " + g);
+                    }
+                }
+            }
+        }
+        // far negative gates: gelu(-6) = -6 Phi(-6) = -5.9196e-9, needs erfc without cancellation
+        Tensor y = c.geglu(Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 1, 1, -6, -6, -6, -6, -6, -6, -6, -6}, 1, 16));
+        assertEquals(-6 * 9.865876450377e-10, y.data()[0], 1e-5 * 6 * 9.865876450377e-10); // relative 1e-5
+    }
+
+    @Test
+    void parallelElementwiseAndLayoutOpsMatchSerial() {
+        SplittableRandom r = new SplittableRandom(9);
+        float[] a = new float[2 * 37 * 41 * 29], b = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble(-3, 3);
+            b[i] = (float) r.nextDouble(-3, 3);
+        }
+        Tensor x = Tensor.of(a, 2, 37, 41, 29), y = Tensor.of(b, 2, 37, 41, 29);
+        try (Parallel p = new Parallel(3)) {
+            Compute pc = new Compute(p);
+            assertArrayEquals(c.add(x, y).data(), pc.add(x, y).data());
+            assertArrayEquals(c.silu(x).data(), pc.silu(x).data());
+            assertArrayEquals(c.scale(x, 0.3f).data(), pc.scale(x, 0.3f).data());
+            assertArrayEquals(c.clamp(x, -1, 1).data(), pc.clamp(x, -1, 1).data());
+            assertArrayEquals(c.upsampleNearest2x(x).data(), pc.upsampleNearest2x(x).data());
+            Tensor tokens = pc.toTokens(x); // [2, 41*29, 37]
+            for (int n = 0; n < 2; n++) {
+                for (int ch = 0; ch < 37; ch++) {
+                    for (int q = 0; q < 41 * 29; q++) {
+                        assertEquals(a[(n * 37 + ch) * 41 * 29 + q], tokens.data()[(n * 41 * 29 + q) * 37 + ch]);
+                    }
+                }
+            }
+            assertArrayEquals(a, pc.fromTokens(tokens, 41, 29).data());
+            float[] expect = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                expect[i] = a[i] + 0.25f * b[i];
+            }
+            assertArrayEquals(expect, pc.addScaled(x, y, 0.25f).data());
+            Tensor acc = x.copy();
+            pc.addInPlace(acc, y);
+            assertArrayEquals(c.add(x, y).data(), acc.data());
+        }
+    }
+
+    @Test
+    void statsCountConvolutionAndLinearFlops() {
+        OpStats s = new OpStats();
+        try (Parallel p = Parallel.serial()) {
+            Compute sc = new Compute(p, s);
+            sc.conv2d(Tensor.zeros(1, 3, 10, 10), new float[5 * 3 * 3 * 3], 5, 3, 3, null, 1, 1);
+            sc.linear(Tensor.zeros(7, 4), new float[6 * 4], 6, null);
+        }
+        // conv: 2 * O * Ho * Wo * C * kh * kw = 2 * 5 * 100 * 27; linear: 2 * rows * out * in = 2 * 7 * 6 * 4
+        assertEquals(2L * 5 * 100 * 27, s.snapshot().get("conv3x3").flops());
+        assertEquals(2L * 7 * 6 * 4, s.snapshot().get("linear(few rows)").flops());
+        assertEquals(2L * 5 * 100 * 27 + 2L * 7 * 6 * 4, s.totalFlops());
+    }
+
+    @Test
     void timestepEmbeddingIsCosThenSin() {
         Tensor e = Compute.timestepEmbedding(new int[] {0, 10}, 6);
         float[] d = e.data();

@@ -1,15 +1,25 @@
 // A 2-D convolution layer (PyTorch nn.Conv2d: weight [O, C, k, k], bias [O]) loaded strictly by checkpoint key.
+// Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.weights.Weights;
 
-public record Conv(float[] weight, float[] bias, int in, int out, int kernel, int stride, int pad) {
-    /** Loads name.weight [out, in, k, k] and name.bias [out]. */
+/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits) is non-null. */
+public record Conv(float[] weight, short[] weightHalf, float[] bias, int in, int out, int kernel, int stride, int pad) {
+    public Conv {
+        if ((weight == null) == (weightHalf == null)) {
+            throw new IllegalArgumentException("conv needs exactly one of a float32 and an fp16 weight");
+        }
+    }
+
+    /** Loads name.weight [out, in, k, k] (kept fp16 when stored so, without LoRA) and name.bias [out]. */
     public static Conv load(Weights w, String name, int in, int out, int kernel, int stride, int pad) {
-        return new Conv(w.take(name + ".weight", out, in, kernel, kernel), w.take(name + ".bias", out),
-                in, out, kernel, stride, pad);
+        String key = name + ".weight";
+        short[] half = w.takeHalfIfExact(key, out, in, kernel, kernel);
+        float[] weight = half != null ? null : w.take(key, out, in, kernel, kernel);
+        return new Conv(weight, half, w.take(name + ".bias", out), in, out, kernel, stride, pad);
     }
 
     /** A 3x3 convolution with padding 1 (stride 1), the most common layer of the UNet and VAE. */
@@ -27,6 +37,7 @@ public record Conv(float[] weight, float[] bias, int in, int out, int kernel, in
         if (x.dim(1) != in) {
             throw new IllegalArgumentException("conv expects " + in + " input channels, got " + x);
         }
-        return c.conv2d(x, weight, out, kernel, kernel, bias, stride, pad);
+        return weight != null ? c.conv2d(x, weight, out, kernel, kernel, bias, stride, pad)
+                : c.conv2d(x, weightHalf, out, kernel, kernel, bias, stride, pad);
     }
 }

@@ -1,18 +1,32 @@
 // A fully connected layer (PyTorch nn.Linear: weight [out, in], optional bias [out]) loaded strictly by key.
+// Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.weights.Weights;
 
-public record Linear(float[] weight, float[] bias, int in, int out) {
+/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits) is non-null; bias may be null. */
+public record Linear(float[] weight, short[] weightHalf, float[] bias, int in, int out) {
+    public Linear {
+        if ((weight == null) == (weightHalf == null)) {
+            throw new IllegalArgumentException("linear needs exactly one of a float32 and an fp16 weight");
+        }
+    }
+
     public static Linear load(Weights w, String name, int in, int out) {
-        return new Linear(w.take(name + ".weight", out, in), w.take(name + ".bias", out), in, out);
+        return load(w, name, in, out, w.take(name + ".bias", out));
     }
 
     /** A linear layer without bias (the attention projections to_q/to_k/to_v of ldm). */
     public static Linear loadNoBias(Weights w, String name, int in, int out) {
-        return new Linear(w.take(name + ".weight", out, in), null, in, out);
+        return load(w, name, in, out, null);
+    }
+
+    /** name.weight [out, in], kept fp16 when stored so (without LoRA). */
+    private static Linear load(Weights w, String name, int in, int out, float[] bias) {
+        short[] half = w.takeHalfIfExact(name + ".weight", out, in);
+        return new Linear(half != null ? null : w.take(name + ".weight", out, in), half, bias, in, out);
     }
 
     /** x [..., in] -> [..., out]. */
@@ -20,6 +34,6 @@ public record Linear(float[] weight, float[] bias, int in, int out) {
         if (x.dim(-1) != in) {
             throw new IllegalArgumentException("linear expects width " + in + ", got " + x);
         }
-        return c.linear(x, weight, out, bias);
+        return weight != null ? c.linear(x, weight, out, bias) : c.linear(x, weightHalf, out, bias);
     }
 }

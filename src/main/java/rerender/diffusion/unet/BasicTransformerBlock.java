@@ -31,8 +31,9 @@ final class BasicTransformerBlock {
     Tensor forward(Compute c, Tensor x, Tensor context) {
         Tensor h = norm1.forward(c, x);
         x = c.add(x, attn1.forward(c, h, h));
-        x = c.add(x, attn2.forward(c, norm2.forward(c, x), context));
+        // x is now this block's own tensor: the next residual sums may update it in place
+        c.addInPlace(x, attn2.forward(c, norm2.forward(c, x), context));
         Tensor f = ffOut.forward(c, c.geglu(ffIn.forward(c, norm3.forward(c, x)))); // [B,N,8C] -> [B,N,4C] -> [B,N,C]
-        return c.add(x, f);
+        return c.addInPlace(x, f);
     }
 }

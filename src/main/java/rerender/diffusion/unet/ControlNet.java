@@ -17,6 +17,7 @@ public final class ControlNet {
     private final List<Conv> zeroConvs = new ArrayList<>(); // zero_convs.i.0: 1x1, one per input block
     private final Conv middleOut;                           // middle_block_out.0: 1x1
     private final int hintChannels;
+    private final DerivedTensorCache hintCache = new DerivedTensorCache(1);
 
     /** w: the ControlNet's keys without the "control_model." prefix. */
     public ControlNet(Weights w, ModelConfig cfg) {
@@ -37,6 +38,18 @@ public final class ControlNet {
             zeroConvs.add(Conv.load1x1(w, "zero_convs." + i + ".0", ch, ch));
         }
         middleOut = Conv.load1x1(w, "middle_block_out.0", encoder.bottomChannels(), encoder.bottomChannels());
+    }
+
+    /** input_hint_block: hint [B, 3, 8h, 8w] -> [B, mc, h, w] (convs with SiLU between). */
+    private Tensor guidedHint(Compute c, Tensor hint) {
+        Tensor g = hint;
+        for (int i = 0; i < hintBlock.size(); i++) {
+            g = hintBlock.get(i).forward(c, g);
+            if (i < hintBlock.size() - 1) {
+                g = c.silu(g);
+            }
+        }
+        return g;
     }
 
     public int hintChannels() {
@@ -68,13 +81,8 @@ public final class ControlNet {
                     + " (expected [B, " + hintChannels + ", 8h, 8w])");
         }
         Tensor emb = encoder.timeEmbedding(c, t);
-        Tensor g = hint;
-        for (int i = 0; i < hintBlock.size(); i++) {
-            g = hintBlock.get(i).forward(c, g);
-            if (i < hintBlock.size() - 1) {
-                g = c.silu(g);
-            }
-        }
+        // the guided hint depends on the hint only: computed once per hint, not at every step and guidance pass
+        Tensor g = hintCache.get(hint, () -> new Tensor[] {guidedHint(c, hint)})[0];
         probe.record("guided_hint", g); // [B, mc, h, w]
         UNetEncoder.Output enc = encoder.forward(c, x, emb, context, g, probe);
         List<Tensor> skips = new ArrayList<>();

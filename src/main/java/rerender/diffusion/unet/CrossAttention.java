@@ -16,6 +16,14 @@ public final class CrossAttention {
     private final int heads;
     private final float scale;  // dim_head^-0.5
     private AttentionProcessor processor = AttentionProcessor.DEFAULT;
+    /**
+     * Keys and values of the last text contexts seen (two: the prompt and the negative prompt of guidance), so the
+     * 77-token projections are not recomputed at every step. Keyed by the identity of the context's data array:
+     * context tensors are never modified after the text encoder made them.
+     */
+    /** Only short key/value sources (text) are cached; long ones (image tokens) change at every call. */
+    private static final int MAX_CACHED_TOKENS = 256;
+    private final DerivedTensorCache kvCache = new DerivedTensorCache(2);
 
     CrossAttention(Weights w, String path, int queryDim, int contextDim, int heads) {
         if (queryDim % heads != 0) {
@@ -56,8 +64,15 @@ public final class CrossAttention {
     /** Plain attention of queries from x over keys/values from kv: x [B, N, C], kv [B, M, Cc] -> [B, N, C]. */
     public Tensor attend(Compute c, Tensor x, Tensor kv) {
         Tensor q = toQ.forward(c, x);  // [B, N, inner]
-        Tensor k = toK.forward(c, kv); // [B, M, inner]
-        Tensor v = toV.forward(c, kv); // [B, M, inner]
+        Tensor k, v;                   // [B, M, inner]
+        if (kv != x && kv.dim(1) <= MAX_CACHED_TOKENS) {
+            Tensor[] kvp = kvCache.get(kv, () -> new Tensor[] {toK.forward(c, kv), toV.forward(c, kv)});
+            k = kvp[0];
+            v = kvp[1];
+        } else {
+            k = toK.forward(c, kv);
+            v = toV.forward(c, kv);
+        }
         Tensor o = c.attention(q, k, v, heads, scale); // [B, N, inner]
         return toOut.forward(c, o);    // [B, N, C]
     }

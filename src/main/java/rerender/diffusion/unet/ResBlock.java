@@ -37,6 +37,6 @@ public final class ResBlock implements TimestepBlock {
         h = c.addPerChannel(h, e);
         h = outConv.forward(c, outNorm.forwardSilu(c, h));        // dropout is identity at inference
         Tensor s = skip == null ? x : skip.forward(c, x);
-        return c.add(s, h);
+        return c.addInPlace(h, s); // h is this block's own temporary
     }
 }

@@ -51,6 +51,6 @@ final class SpatialTransformer implements TimestepBlock {
         } else {
             out = c.fromTokens(projOutLinear.forward(c, tokens), hgt, wid);
         }
-        return c.add(out, x);
+        return c.addInPlace(out, x); // out is this block's own temporary
     }
 }

@@ -97,7 +97,7 @@ final class UNetEncoder {
         for (UNetBlock b : inputBlocks) {
             h = b.forward(c, h, emb, context);
             if (afterFirst != null && skips.isEmpty()) {
-                h = c.add(h, afterFirst);
+                h = c.addInPlace(h, afterFirst); // h is input_blocks.0's own fresh output
             }
             probe.record(b.name(), h);
             skips.add(h);

@@ -119,14 +119,14 @@ public final class UNetModel {
         UNetEncoder.Output enc = encoder.forward(c, x, emb, context, null, probe);
         Tensor h = enc.middle();
         if (control != null) {
-            h = c.add(h, c.scale(control.middle(), control.strength()));
+            h = c.addScaled(h, control.middle(), control.strength());
         }
         List<Tensor> hs = new ArrayList<>(enc.skips());
         for (UNetBlock block : outputBlocks) {
             int i = hs.size() - 1;
             Tensor skip = hs.remove(i);
             if (control != null) {
-                skip = c.add(skip, c.scale(control.skips().get(i), control.strength()));
+                skip = c.addScaled(skip, control.skips().get(i), control.strength());
             }
             h = block.forward(c, c.catChannels(h, skip), emb, context); // [B, C+Cs, H, W] -> [B, C', H', W']
             probe.record(block.name(), h);

@@ -30,6 +30,6 @@ final class VaeAttention {
         Tensor kt = c.toTokens(k.forward(c, n));
         Tensor vt = c.toTokens(v.forward(c, n));
         Tensor o = c.attention(qt, kt, vt, 1, (float) Math.pow(channels, -0.5)); // [B, H*W, C]
-        return c.add(x, projOut.forward(c, c.fromTokens(o, h, wd)));
+        return c.addInPlace(projOut.forward(c, c.fromTokens(o, h, wd)), x); // the projection is a fresh temporary
     }
 }

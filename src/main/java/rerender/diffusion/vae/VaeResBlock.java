@@ -26,6 +26,6 @@ final class VaeResBlock {
     Tensor forward(Compute c, Tensor x) {
         Tensor h = conv1.forward(c, norm1.forwardSilu(c, x));
         h = conv2.forward(c, norm2.forwardSilu(c, h));
-        return c.add(shortcut == null ? x : shortcut.forward(c, x), h);
+        return c.addInPlace(h, shortcut == null ? x : shortcut.forward(c, x)); // h is this block's own temporary
     }
 }

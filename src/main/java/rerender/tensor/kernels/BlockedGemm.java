@@ -4,6 +4,8 @@
 package rerender.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 final class BlockedGemm {
@@ -74,14 +76,45 @@ final class BlockedGemm {
     /** Single-threaded loop nest over C[i0..i1, j0..j1]. */
     static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                       boolean accumulate) {
-        int kcMax = ceilDiv(k, ceilDiv(k, KC)); // even K-blocks too: 320 -> 2 x 160, not 256 + 64
-        int ncMax = roundUp(ceilDiv(j1 - j0, ceilDiv(j1 - j0, NC)), NR);
+        block(i0, i1, j0, j1, k, packA, packB, c, cOff, ldc, accumulate, new float[packASize(i1 - i0, k)],
+                new float[packBSize(j1 - j0, k)], new float[MR * NR]);
+    }
+
+    private static int kcMax(int k) {
+        return ceilDiv(k, ceilDiv(k, KC)); // even K-blocks too: 320 -> 2 x 160, not 256 + 64
+    }
+
+    private static int ncMax(int n) {
+        return roundUp(ceilDiv(n, ceilDiv(n, NC)), NR);
+    }
+
+    private static int mcMax(int m) {
         // equal M-blocks (e.g. 320 rows -> 2 x 160, not 255 + 65) so each B sliver is fetched as few times as possible
-        int mBlocks = ceilDiv(i1 - i0, MC);
-        int mcMax = roundUp(ceilDiv(i1 - i0, mBlocks), MR);
-        float[] pb = new float[kcMax * ncMax];
-        float[] pa = new float[kcMax * mcMax];
-        float[] edge = new float[MR * NR];
+        return roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
+    }
+
+    /** Floats of packed-A scratch {@link #block} needs for a block of m rows and depth k. */
+    static int packASize(int m, int k) {
+        return kcMax(k) * mcMax(m);
+    }
+
+    /** Floats of packed-B scratch {@link #block} needs for a block of n columns and depth k. */
+    static int packBSize(int n, int k) {
+        return kcMax(k) * ncMax(n);
+    }
+
+    /**
+     * As above with caller-owned scratch (pa >= packASize(i1-i0, k), pb >= packBSize(j1-j0, k), edge >= MR*NR),
+     * for callers that run many small products back to back (Winograd's per-point GEMMs).
+     */
+    static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
+                      boolean accumulate, float[] pa, float[] pb, float[] edge) {
+        if (i1 <= i0 || j1 <= j0) {
+            return;
+        }
+        int kcMax = kcMax(k);
+        int ncMax = ncMax(j1 - j0);
+        int mcMax = mcMax(i1 - i0);
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -100,6 +133,10 @@ final class BlockedGemm {
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
                                 kernel(kc, pa, paOff, pb, pbOff, c, cIdx, ldc, load);
+                            } else if (mr == MR && nr == 2 * L) {
+                                kernel2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc, load);
+                            } else if (mr == MR && nr == L) {
+                                kernel1(kc, pa, paOff, pb, pbOff, c, cIdx, ldc, load);
                             } else {
                                 kernel(kc, pa, paOff, pb, pbOff, edge, 0, NR, false);
                                 for (int r = 0; r < mr; r++) {
@@ -121,6 +158,10 @@ final class BlockedGemm {
      * Why 3x3 vectors and not the classic 6x2: C2 hoists every broadcast to the top of the loop body, so 6x2 needs
      * 12 + 2 + 6 = 20 registers and spills an accumulator (halving speed); 3x3 needs 9 + 3 + 3 = 15 of AVX2's 16,
      * and 9 independent FMA chains still cover the FMA latency (4 cycles x 2 pipes).
+     * Measured on Zen 3 (AVX2, kernel alone, L1/L2-resident panels, GFLOP per thread CPU-second): this 3x3 ~85-90;
+     * 4x3 ~42, 6x2 ~43, 16-row x 6 (B broadcast) ~40, 4x3 with pre-broadcast A or an aliased B ~38, 4x3 with K
+     * unrolled by 2 ~50-60 and even this 3x3 unrolled by 2 ~48: in every case C2 schedules all loads of the body
+     * first and spills. Anything needing more than 16 ymm registers with the loads hoisted loses.
      */
     static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc,
                        boolean load) {
@@ -151,6 +192,76 @@ final class BlockedGemm {
         store(c20, c21, c22, c, cOff + 2 * ldc, load);
     }
 
+    /**
+     * Right-edge micro-kernel for a sliver with only 2 of its NR/L vectors of real columns (e.g. N = 64 or 640):
+     * C[0..MR, 0..2L] (+)= pa . pb over the first 2L columns of each packed row, no padding work, direct stores.
+     */
+    static void kernel2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc,
+                        boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        for (int l = 0; l < kc; l++) {
+            int bi = pbOff + l * NR;
+            int ai = paOff + l * MR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector a = FloatVector.broadcast(S, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        store(c00, c, cOff, load);
+        store(c01, c, cOff + L, load);
+        store(c10, c, cOff + ldc, load);
+        store(c11, c, cOff + ldc + L, load);
+        store(c20, c, cOff + 2 * ldc, load);
+        store(c21, c, cOff + 2 * ldc + L, load);
+    }
+
+    /** Right-edge micro-kernel for a sliver with one vector of real columns (e.g. N = 320): C[0..MR, 0..L]. */
+    static void kernel1(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc,
+                        boolean load) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S), d2 = FloatVector.zero(S);
+        int l = 0;
+        for (; l + 1 < kc; l += 2) { // two independent chains per row: 3 chains alone would wait on FMA latency
+            int bi = pbOff + l * NR;
+            int ai = paOff + l * MR;
+            FloatVector b = FloatVector.fromArray(S, pb, bi);
+            FloatVector e = FloatVector.fromArray(S, pb, bi + NR);
+            c0 = FloatVector.broadcast(S, pa[ai]).fma(b, c0);
+            c1 = FloatVector.broadcast(S, pa[ai + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, pa[ai + 2]).fma(b, c2);
+            d0 = FloatVector.broadcast(S, pa[ai + MR]).fma(e, d0);
+            d1 = FloatVector.broadcast(S, pa[ai + MR + 1]).fma(e, d1);
+            d2 = FloatVector.broadcast(S, pa[ai + MR + 2]).fma(e, d2);
+        }
+        if (l < kc) {
+            int bi = pbOff + l * NR;
+            int ai = paOff + l * MR;
+            FloatVector b = FloatVector.fromArray(S, pb, bi);
+            c0 = FloatVector.broadcast(S, pa[ai]).fma(b, c0);
+            c1 = FloatVector.broadcast(S, pa[ai + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, pa[ai + 2]).fma(b, c2);
+        }
+        store(c0.add(d0), c, cOff, load);
+        store(c1.add(d1), c, cOff + ldc, load);
+        store(c2.add(d2), c, cOff + 2 * ldc, load);
+    }
+
+    private static void store(FloatVector v, float[] c, int off, boolean load) {
+        if (load) {
+            v = v.add(FloatVector.fromArray(S, c, off));
+        }
+        v.intoArray(c, off);
+    }
+
     private static void store(FloatVector v0, FloatVector v1, FloatVector v2, float[] c, int off, boolean load) {
         if (load) {
             v0 = v0.add(FloatVector.fromArray(S, c, off));
@@ -170,6 +281,10 @@ final class BlockedGemm {
             for (int s = 0; s < mc; s += MR) {
                 int base = s * kc;
                 int rows = Math.min(MR, mc - s);
+                if (rows == MR) {
+                    packSliver(a, aOff + (i0 + s) * lda + k0, lda, kc, dst, base);
+                    continue;
+                }
                 for (int r = 0; r < rows; r++) {
                     int src = aOff + (i0 + s + r) * lda + k0;
                     for (int l = 0; l < kc; l++) {
@@ -183,6 +298,56 @@ final class BlockedGemm {
                 }
             }
         };
+    }
+
+    // 3-way interleave of 8 columns from rows x, y, z into [x0 y0 z0 x1 y1 z1 x2 y2 | z2 x3 y3 z3 x4 y4 z4 x5 |
+    // y5 z5 x6 y6 z6 x7 y7 z7]: each output vector is one lane permutation of x, y and z, blended by lane.
+    private static final VectorShuffle<Float> SPREAD0 = S.length() == 8
+            ? VectorShuffle.fromValues(S, 0, 0, 0, 1, 1, 1, 2, 2) : null;
+    private static final VectorShuffle<Float> SPREAD1 = S.length() == 8
+            ? VectorShuffle.fromValues(S, 2, 3, 3, 3, 4, 4, 4, 5) : null;
+    private static final VectorShuffle<Float> SPREAD2 = S.length() == 8
+            ? VectorShuffle.fromValues(S, 5, 5, 6, 6, 6, 7, 7, 7) : null;
+    private static final VectorMask<Float> LANES_036 = laneMask(0);
+    private static final VectorMask<Float> LANES_147 = laneMask(1);
+    private static final VectorMask<Float> LANES_25 = laneMask(2);
+
+    private static VectorMask<Float> laneMask(int phase) {
+        boolean[] bits = new boolean[S.length()];
+        for (int i = phase; i < bits.length; i += 3) {
+            bits[i] = true;
+        }
+        return VectorMask.fromArray(S, bits, 0);
+    }
+
+    /**
+     * One full A sliver: rows src, src+lda, src+2*lda, columns [0, kc) -> dst[base + l*MR + r]. With 8-lane
+     * vectors (AVX2) eight columns of the three rows are interleaved in registers (about 1.7x the scalar loop).
+     */
+    static void packSliver(float[] a, int src, int lda, int kc, float[] dst, int base) {
+        int src1 = src + lda;
+        int src2 = src1 + lda;
+        int l = 0;
+        if (MR == 3 && L == 8) {
+            for (; l + 8 <= kc; l += 8) {
+                FloatVector x = FloatVector.fromArray(S, a, src + l);
+                FloatVector y = FloatVector.fromArray(S, a, src1 + l);
+                FloatVector z = FloatVector.fromArray(S, a, src2 + l);
+                int d = base + l * MR;
+                x.rearrange(SPREAD0).blend(y.rearrange(SPREAD0), LANES_147).blend(z.rearrange(SPREAD0), LANES_25)
+                        .intoArray(dst, d);
+                z.rearrange(SPREAD1).blend(x.rearrange(SPREAD1), LANES_147).blend(y.rearrange(SPREAD1), LANES_25)
+                        .intoArray(dst, d + L);
+                y.rearrange(SPREAD2).blend(z.rearrange(SPREAD2), LANES_147).blend(x.rearrange(SPREAD2), LANES_25)
+                        .intoArray(dst, d + 2 * L);
+            }
+        }
+        for (; l < kc; l++) {
+            int d = base + l * MR;
+            dst[d] = a[src + l];
+            dst[d + 1] = a[src1 + l];
+            dst[d + 2] = a[src2 + l];
+        }
     }
 
     /** B row-major [K, N] with leading dimension ldb. */
@@ -241,6 +406,18 @@ final class BlockedGemm {
             for (int s = 0; s < mc; s += MR) {
                 int base = s * kc;
                 int rows = Math.min(MR, mc - s);
+                if (rows == MR) { // one pass over l with sequential stores (MR = 3 rows read side by side)
+                    int src0 = aOff + (i0 + s) * lda + k0;
+                    int src1 = src0 + lda;
+                    int src2 = src1 + lda;
+                    for (int l = 0; l < kc; l++) {
+                        int d = base + l * MR;
+                        dst[d] = Float.float16ToFloat(a[src0 + l]);
+                        dst[d + 1] = Float.float16ToFloat(a[src1 + l]);
+                        dst[d + 2] = Float.float16ToFloat(a[src2 + l]);
+                    }
+                    continue;
+                }
                 for (int r = 0; r < rows; r++) {
                     int src = aOff + (i0 + s + r) * lda + k0;
                     for (int l = 0; l < kc; l++) {

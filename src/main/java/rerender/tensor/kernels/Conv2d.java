@@ -11,8 +11,7 @@ public final class Conv2d {
      */
     public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, int o, int kh,
                                   int kw, float[] bias, int stride, int pad) {
-        check(x, n, c, h, w, weight.length, o, kh, kw, bias, stride, pad);
-        return run(p, x, n, c, h, w, BlockedGemm.rowMajorA(weight, 0, c * kh * kw), o, kh, kw, bias, stride, pad);
+        return forward(p, x, n, c, h, w, weight, null, o, kh, kw, bias, stride, pad, Algorithm.AUTO);
     }
 
     /**
@@ -21,9 +20,50 @@ public final class Conv2d {
      */
     public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, short[] weightHalf, int o,
                                   int kh, int kw, float[] bias, int stride, int pad) {
-        check(x, n, c, h, w, weightHalf.length, o, kh, kw, bias, stride, pad);
-        return run(p, x, n, c, h, w, BlockedGemm.rowMajorAHalf(weightHalf, 0, c * kh * kw), o, kh, kw, bias, stride,
-                pad);
+        return forward(p, x, n, c, h, w, null, weightHalf, o, kh, kw, bias, stride, pad, Algorithm.AUTO);
+    }
+
+    /** How a convolution is computed; AUTO picks per shape, the others force a path (tests, benchmarks). */
+    enum Algorithm {
+        AUTO,
+        /** Implicit GEMM on the image (any geometry). */
+        IMPLICIT_GEMM,
+        /** Winograd F(2x2, 3x3) (3x3, stride 1, pad 1 only). */
+        WINOGRAD_F2,
+        /** Winograd F(4x4, 3x3) (3x3, stride 1, pad 1 only). */
+        WINOGRAD_F4
+    }
+
+    /** Exactly one of weight / weightHalf is non-null. */
+    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, short[] weightHalf,
+                           int o, int kh, int kw, float[] bias, int stride, int pad, Algorithm algorithm) {
+        check(x, n, c, h, w, weight != null ? weight.length : weightHalf.length, o, kh, kw, bias, stride, pad);
+        boolean winogradShape = kh == 3 && kw == 3 && stride == 1 && pad == 1;
+        if (algorithm == Algorithm.AUTO) {
+            algorithm = winogradShape && winogradPays(n, c, h, w, o) ? Algorithm.WINOGRAD_F4 : Algorithm.IMPLICIT_GEMM;
+        }
+        if (algorithm != Algorithm.IMPLICIT_GEMM) {
+            if (!winogradShape) {
+                throw new IllegalArgumentException("Winograd needs a 3x3 kernel, stride 1, pad 1; got " + kh + "x"
+                        + kw + " stride " + stride + " pad " + pad);
+            }
+            return Winograd3x3.forward(p, x, n, c, h, w, weight, weightHalf, o, bias,
+                    algorithm == Algorithm.WINOGRAD_F2 ? Winograd3x3.Tile.F2 : Winograd3x3.Tile.F4);
+        }
+        BlockedGemm.PackA packW = weight != null ? BlockedGemm.rowMajorA(weight, 0, c * kh * kw)
+                : BlockedGemm.rowMajorAHalf(weightHalf, 0, c * kh * kw);
+        return run(p, x, n, c, h, w, packW, o, kh, kw, bias, stride, pad);
+    }
+
+    /**
+     * Whether Winograd F(4x4, 3x3) beats implicit GEMM for a 3x3 same conv of this shape. Measured (2 threads,
+     * CPU time): it wins from 32x32 up (640ch@32: ~1.7x, 320ch@64: ~1.7-2x, VAE 256ch@256 ~2x) and loses at 16x16
+     * and below, where the 4x larger transformed weights (36 vs 9 values per filter, written and read once per
+     * call) cost more than the few tiles save (1280ch@16: 0.6x, @8: 0.1x). Few channels make the per-point GEMMs
+     * too thin for the transforms to pay (64ch@32: 0.8x; 128ch@512: 1.5x), hence at least 128 in and out.
+     */
+    static boolean winogradPays(int n, int c, int h, int w, int o) {
+        return c >= 128 && o >= 128 && (long) h * w >= 1024;
     }
 
     private static float[] run(Parallel p, float[] x, int n, int c, int h, int w, BlockedGemm.PackA packW, int o,

@@ -1,6 +1,6 @@
 // Benchmark entry point: GFLOP/s of the fast kernels on Stable Diffusion 1.5 shapes, and fast-vs-naive ratios.
 // Run: java --add-modules jdk.incubator.vector -cp target/classes rerender.tensor.kernels.KernelBench [threads] [what] [reps]
-// what: all | gemm | conv | half | attn | norm | act | naive | unet (per-step estimate of the SD 1.5 UNet + ControlNet)
+// what: all | gemm | conv | wino | half | attn | norm | act | naive | unet (per-step estimate of the SD 1.5 UNet + ControlNet)
 package rerender.tensor.kernels;
 
 import java.util.Random;
@@ -49,6 +49,17 @@ public final class KernelBench {
             }
             if (what.equals("all") || what.equals("act")) {
                 activations(p, reps);
+            }
+            if (what.equals("wino")) {
+                winograd(p, reps, 320, 64, 320);
+                winograd(p, reps, 640, 32, 640);
+                winograd(p, reps, 1280, 16, 1280);
+                winograd(p, reps, 1280, 8, 1280);
+                winograd(p, reps, 64, 32, 64);
+                winograd(p, reps, 32, 16, 32);
+                winograd(p, 1, 512, 64, 512);
+                winograd(p, 1, 256, 256, 256);
+                winograd(p, 1, 128, 512, 128);
             }
             if (what.equals("unet")) {
                 UNetEstimate.run(p);
@@ -101,10 +112,16 @@ public final class KernelBench {
         float[] q = random(200 * 64, 3), g = random(64, 4), w1 = random(64 * 64, 5);
         for (int i = 0; i < 30; i++) {
             Conv2d.forward(p, x, 1, 64, 24, 24, w, 64, 3, 3, g, 1, 1);
+            Conv2d.forward(p, x, 1, 64, 24, 24, w, null, 64, 3, 3, g, 1, 1, Conv2d.Algorithm.WINOGRAD_F4);
             Conv2d.forward(p, x, 1, 64, 24, 24, w, 64, 3, 3, g, 2, 1);
             Conv2d.forward(p, x, 1, 64, 24, 24, w1, 64, 1, 1, g, 1, 0);
             Gemm.gemmTransB(p, 200, 64, 64, q, 0, 64, w1, 0, 64, y, 0, 64, false);
             Gemm.gemm(p, 200, 64, 64, q, 0, 64, w1, 0, 64, y, 0, 64, true);
+            // N mod 24 = 8 and 16: the narrow edge kernels, storing and accumulating (an unseen branch would
+            // deoptimise on its first use and run interpreted while C2 recompiles: seconds with vector code)
+            Gemm.gemm(p, 200, 32, 64, q, 0, 64, w1, 0, 64, y, 0, 64, false);
+            Gemm.gemm(p, 200, 32, 64, q, 0, 64, w1, 0, 64, y, 0, 64, true);
+            Gemm.gemmTransB(p, 200, 64, 64, q, 0, 64, w1, 0, 64, y, 0, 64, true);
             Attention.forward(p, q, q, q, y, 200, 200, 2, 32, 0.2f);
             Norms.groupNorm(p, x, y, 1, 64, 576, 32, g, g, 1e-5f, true);
             Norms.layerNorm(p, q, y, 200, 64, g, g, 1e-5f);
@@ -140,6 +157,19 @@ public final class KernelBench {
         Timing t = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, w, o, ks, ks, bias, stride, pad));
         double flop = 2.0 * o * ho * ho * c * ks * ks;
         System.out.printf("conv C=%d %dx%d O=%d k=%d s=%d: %s%n", c, hw, hw, o, ks, stride, t.rate(flop));
+    }
+
+    /** One 3x3 same conv by implicit GEMM, Winograd F(2,3) and F(4,3): direct-conv FLOPs per CPU-second. */
+    static void winograd(Parallel p, int reps, int c, int hw, int o) {
+        float[] x = random(c * hw * hw, 1), w = random(o * c * 9, 2), bias = random(o, 3);
+        double flop = 2.0 * o * hw * hw * c * 9;
+        StringBuilder line = new StringBuilder(String.format("conv3x3 C=%d %dx%d O=%d:", c, hw, hw, o));
+        for (Conv2d.Algorithm a : new Conv2d.Algorithm[] {Conv2d.Algorithm.IMPLICIT_GEMM,
+                Conv2d.Algorithm.WINOGRAD_F2, Conv2d.Algorithm.WINOGRAD_F4}) {
+            Timing t = measure(reps, () -> Conv2d.forward(p, x, 1, c, hw, hw, w, null, o, 3, 3, bias, 1, 1, a));
+            line.append(String.format("  %s %.1f ms wall, %.0f GFLOP/CPU-s", a, t.wall() * 1e3, flop / t.cpu() * 1e-9));
+        }
+        System.out.println(line);
     }
 
     /** The same 3x3 conv with fp32 and with fp16 weights. */

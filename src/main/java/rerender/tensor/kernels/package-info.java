@@ -5,7 +5,8 @@
  * <ul>
  *   <li>{@link rerender.tensor.kernels.Parallel}: the explicit execution context (worker threads, range split).</li>
  *   <li>{@link rerender.tensor.kernels.Gemm}: C (+)= A.B and A.B^T, row-major with leading dimensions; fp16 B too.</li>
- *   <li>{@link rerender.tensor.kernels.Conv2d}: NCHW convolution as implicit GEMM (no im2col buffer).</li>
+ *   <li>{@link rerender.tensor.kernels.Conv2d}: NCHW convolution as implicit GEMM (no im2col buffer); 3x3
+ *       stride-1 pad-1 convolutions on maps of 32x32 and up go through Winograd F(4x4, 3x3) (Winograd3x3).</li>
  *   <li>{@link rerender.tensor.kernels.Attention}: tiled multi-head attention with online softmax.</li>
  *   <li>{@link rerender.tensor.kernels.Norms}: GroupNorm (+ fused SiLU) and LayerNorm.</li>
  *   <li>{@link rerender.tensor.kernels.Activations}: SiLU, GELU (erf form), GEGLU.</li>

@@ -3,6 +3,7 @@
 package rerender.video.flow;
 
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
 import rerender.video.FloatImage;
 import rerender.video.io.CvMats;
@@ -50,7 +51,7 @@ public final class DisFlow implements FlowEstimator {
 
     @Override
     public String id() {
-        return "dis-" + preset.name().toLowerCase(java.util.Locale.ROOT) + "-luma-v1";
+        return "dis-" + preset.name().toLowerCase(java.util.Locale.ROOT) + "-luma-v2";
     }
 
     @Override
@@ -65,7 +66,9 @@ public final class DisFlow implements FlowEstimator {
     }
 
     private static Flow calc(DISOpticalFlow dis, Mat from, Mat to, int w, int h) {
-        try (Mat flow = new Mat(h, w, CV_32FC2)) {
+        // The output Mat must start zeroed: OpenCV's DIS reads the buffer it is given, so an uninitialised one made
+        // the flow differ from call to call (and the occlusion test flaky).
+        try (Mat flow = new Mat(h, w, CV_32FC2, Scalar.all(0))) {
             dis.calc(from, to, flow);
             return new Flow(w, h, CvMats.fromMat32(flow));
         }

@@ -20,6 +20,8 @@ class GemmTest {
     static final int[][] SIZES = {
         {1, 1, 1}, {1, 7, 3}, {5, 1, 9}, {3, 24, 8}, {7, 13, 17}, {31, 47, 29}, {64, 64, 64}, {97, 101, 263},
         {150, 25, 300}, {2, 500, 70}, {301, 9, 257}, {200, 130, 520}, {145, 4100, 3},
+        // right-edge slivers of exactly one or two vectors (N mod 24 = 8 or 16: the narrow edge kernels), odd K
+        {6, 8, 7}, {10, 32, 33}, {9, 320, 41}, {12, 40, 19}, {33, 64, 130},
     };
 
     @Test

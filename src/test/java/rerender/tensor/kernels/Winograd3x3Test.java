@@ -1,0 +1,88 @@
+// Winograd F(2x2,3x3) and F(4x4,3x3) convolution against the direct seven-loop reference: odd and tiny images
+// (partial edge tiles, 1x1, 3x5), one channel in or out, batch 2, with and without bias, fp16 weights.
+package rerender.tensor.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class Winograd3x3Test {
+    static final Parallel P = new Parallel(2);
+
+    @AfterAll
+    static void close() {
+        P.close();
+    }
+
+    // n, c, h, w, o
+    static final int[][] CASES = {
+        {1, 1, 1, 1, 1},
+        {1, 3, 3, 5, 4},
+        {1, 1, 7, 9, 3},
+        {1, 5, 8, 8, 1},
+        {2, 6, 11, 13, 7},
+        {1, 33, 17, 19, 35},
+        {2, 40, 16, 16, 24},
+        {1, 300, 9, 10, 5}, // K = C > KC: several K blocks in each point GEMM
+        {1, 8, 70, 66, 9}, // several chunks of tile rows
+    };
+
+    static double check(Conv2d.Algorithm alg, boolean half) {
+        double worst = 0;
+        long seed = 11;
+        for (int[] t : CASES) {
+            for (boolean withBias : new boolean[] {true, false}) {
+                int n = t[0], c = t[1], h = t[2], w = t[3], o = t[4];
+                float[] x = KernelTestSupport.random(n * c * h * w, seed++);
+                float[] wt = KernelTestSupport.random(o * c * 9, seed++);
+                short[] wh = null;
+                if (half) {
+                    wh = HalfWeightsTest.toHalf(wt);
+                    wt = HalfWeightsTest.widen(wh);
+                }
+                float[] bias = withBias ? KernelTestSupport.random(o, seed++) : null;
+                float[] fast = Conv2d.forward(P, x, n, c, h, w, half ? null : wt, wh, o, 3, 3, bias, 1, 1, alg);
+                float[] ref = Conv2d.reference(P, x, n, c, h, w, wt, o, 3, 3, bias, 1, 1);
+                double err = KernelTestSupport.relL2(fast, ref);
+                String what = alg + " " + java.util.Arrays.toString(t) + " bias=" + withBias + " half=" + half;
+                assertTrue(fast.length == ref.length && err <= 1e-5, what + " error " + err);
+                worst = Math.max(worst, err);
+            }
+        }
+        return worst;
+    }
+
+    @Test
+    void f2MatchesReference() {
+        System.out.printf("Winograd F(2,3) worst rel L2 %.2e (fp32), %.2e (fp16 weights)%n",
+                check(Conv2d.Algorithm.WINOGRAD_F2, false), check(Conv2d.Algorithm.WINOGRAD_F2, true));
+    }
+
+    @Test
+    void f4MatchesReference() {
+        System.out.printf("Winograd F(4,3) worst rel L2 %.2e (fp32), %.2e (fp16 weights)%n",
+                check(Conv2d.Algorithm.WINOGRAD_F4, false), check(Conv2d.Algorithm.WINOGRAD_F4, true));
+    }
+
+    @Test
+    void autoDispatchAgreesWithImplicitGemmOnALargeShape() {
+        int c = 128, h = 33, w = 35, o = 128;
+        assertTrue(Conv2d.winogradPays(1, c, h, w, o));
+        float[] x = KernelTestSupport.random(c * h * w, 1), wt = KernelTestSupport.random(o * c * 9, 2);
+        float[] bias = KernelTestSupport.random(o, 3);
+        float[] auto = Conv2d.forward(P, x, 1, c, h, w, wt, o, 3, 3, bias, 1, 1);
+        float[] gemm = Conv2d.forward(P, x, 1, c, h, w, wt, null, o, 3, 3, bias, 1, 1, Conv2d.Algorithm.IMPLICIT_GEMM);
+        float[] f4 = Conv2d.forward(P, x, 1, c, h, w, wt, null, o, 3, 3, bias, 1, 1, Conv2d.Algorithm.WINOGRAD_F4);
+        assertArrayEquals(f4, auto, 0f);
+        assertTrue(KernelTestSupport.relL2(auto, gemm) <= 1e-5);
+    }
+
+    @Test
+    void rejectsWinogradOnOtherGeometry() {
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.forward(P, new float[64], 1, 1, 8, 8,
+                new float[9], null, 1, 3, 3, null, 2, 1, Conv2d.Algorithm.WINOGRAD_F4));
+    }
+}

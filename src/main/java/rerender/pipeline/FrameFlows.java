@@ -8,10 +8,8 @@ import rerender.video.flow.FlowPair;
 import rerender.video.flow.Occlusion;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
@@ -65,7 +63,7 @@ public final class FrameFlows {
                         frames.get(i + 1))));
             }
             for (Future<FlowPair> f : futures) {
-                pairs.add(await(f));
+                pairs.add(Futures.await(f, "computing optical flow"));
             }
         }
         for (FlowPair p : pairs) {
@@ -94,24 +92,4 @@ public final class FrameFlows {
         return pairs.size() + 1;
     }
 
-    private static <T> T await(Future<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while computing optical flow", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException("optical flow failed: " + c, c);
-        }
-    }
 }

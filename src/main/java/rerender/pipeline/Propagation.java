@@ -16,11 +16,9 @@ import rerender.video.io.VideoReadOptions;
 import rerender.video.io.VideoSource;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -244,7 +242,7 @@ public final class Propagation {
                     }
                 }
                 for (Future<?> f : futures) {
-                    await(f);
+                    Futures.await(f, "propagating");
                 }
             } finally {
                 if (segmentPool != null) {
@@ -307,25 +305,5 @@ public final class Propagation {
             return new SegmentPropagator.Timings(synthSeconds, blendSeconds);
         }
 
-        private static <T> T await(Future<T> f) throws IOException {
-            try {
-                return f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while propagating", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof IOException io) {
-                    throw io;
-                }
-                if (c instanceof UncheckedIOException u) {
-                    throw u.getCause();
-                }
-                if (c instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new IOException("segment failed: " + c, c);
-            }
-        }
     }
 }

@@ -6,10 +6,8 @@ import rerender.video.FloatImage;
 import rerender.video.io.VideoSource;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -122,17 +120,7 @@ final class FrameStore {
                     && Arrays.equals(Files.readAllBytes(file), content)) {
                 return;
             }
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, content);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            SegmentStore.writeAtomically(file, content);
         } catch (IOException e) {
             throw new IOException("cannot write frame cache file " + file + ": " + e.getMessage(), e);
         }

@@ -148,7 +148,7 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
             }
             return out;
         }
-        float[] f = toFloats();
+        float[] f = toFloats(releasePages);
         short[] out = new short[f.length];
         for (int i = 0; i < f.length; i++) {
             out[i] = Float.floatToFloat16(f[i]);

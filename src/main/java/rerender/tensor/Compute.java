@@ -4,9 +4,11 @@
 // per operation category (profiling, benchmark GFLOP/s).
 package rerender.tensor;
 
+import java.lang.foreign.MemorySegment;
 import rerender.tensor.kernels.Activations;
 import rerender.tensor.kernels.Attention;
 import rerender.tensor.kernels.Conv2d;
+import rerender.tensor.kernels.Fp16;
 import rerender.tensor.kernels.Gemm;
 import rerender.tensor.kernels.Norms;
 import rerender.tensor.kernels.Parallel;
@@ -53,10 +55,15 @@ public final class Compute {
 
     /** As {@link #conv2d(Tensor, float[], int, int, int, float[], int, int)} with the weight as IEEE fp16 bits. */
     public Tensor conv2d(Tensor x, short[] weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
-        return conv2d(x, null, weightHalf, weightHalf.length, o, kh, kw, bias, stride, pad);
+        return conv2d(x, Fp16.view(weightHalf), o, kh, kw, bias, stride, pad);
     }
 
-    private Tensor conv2d(Tensor x, float[] weight, short[] half, int count, int o, int kh, int kw, float[] bias,
+    /** As above with the fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
+    public Tensor conv2d(Tensor x, MemorySegment weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
+        return conv2d(x, null, weightHalf, Fp16.length(weightHalf), o, kh, kw, bias, stride, pad);
+    }
+
+    private Tensor conv2d(Tensor x, float[] weight, MemorySegment half, long count, int o, int kh, int kw, float[] bias,
                           int stride, int pad) {
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
         if ((long) o * c * kh * kw != count) {
@@ -80,10 +87,15 @@ public final class Compute {
 
     /** As {@link #linear(Tensor, float[], int, float[])} with the weight as IEEE fp16 bits. */
     public Tensor linear(Tensor x, short[] weightHalf, int out, float[] bias) {
-        return linear(x, null, weightHalf, weightHalf.length, out, bias);
+        return linear(x, Fp16.view(weightHalf), out, bias);
     }
 
-    private Tensor linear(Tensor x, float[] weight, short[] half, int count, int out, float[] bias) {
+    /** As above with the fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
+    public Tensor linear(Tensor x, MemorySegment weightHalf, int out, float[] bias) {
+        return linear(x, null, weightHalf, Fp16.length(weightHalf), out, bias);
+    }
+
+    private Tensor linear(Tensor x, float[] weight, MemorySegment half, long count, int out, float[] bias) {
         int in = x.dim(-1);
         if ((long) out * in != count) {
             throw new IllegalArgumentException("linear: weight has " + count + " values, expected [" + out

@@ -156,6 +156,29 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
         return out;
     }
 
+    /**
+     * An F16 tensor's elements copied into a new off-heap segment of native-order fp16 bits (ValueLayout.JAVA_SHORT,
+     * 64-byte aligned, automatic arena: freed once unreachable); releasePages as in {@link #toFloats(boolean)}.
+     * Other dtypes are refused (use {@link #toHalfBits}).
+     */
+    public MemorySegment toHalfSegment(boolean releasePages) {
+        if (dtype != DType.F16) {
+            throw new WeightException("tensor '" + name + "' in " + file + " is " + dtype + ", not F16");
+        }
+        long n = numel();
+        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(2 * n, 64);
+        try {
+            MemorySegment seg = bytes();
+            MemorySegment.copy(seg, I16_LE, 0, out, ValueLayout.JAVA_SHORT, 0, n);
+            if (releasePages && seg.isMapped()) {
+                seg.unload();
+            }
+        } catch (IllegalStateException e) {
+            throw new WeightException("tensor '" + name + "' in " + file + " is no longer readable (file closed?): " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** Integer elements (I64, I32, I16, I8, U8, BOOL) as longs; float types are refused. */
     public long[] toLongs() {
         int n = arrayLength();

@@ -1,6 +1,7 @@
 // Strict, recorded view over the tensors of one or more weight files: models take() each tensor by key and shape.
 package rerender.weights;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -153,9 +154,9 @@ public final class Weights {
     /**
      * The tensor {@code key} as IEEE fp16 bits when that is exact, i.e. it is stored as F16 and no LoRA delta
      * applies to it (checked and recorded like {@link #take}); otherwise null, and the caller uses {@link #take}.
-     * Large layers keep such weights at half size in memory.
+     * Large layers keep such weights at half size, off the Java heap (an automatic-arena segment; see Fp16).
      */
-    public short[] takeHalfIfExact(String key, long... expectedShape) {
+    public MemorySegment takeHalfIfExact(String key, long... expectedShape) {
         StoredTensor t = require(key, expectedShape);
         if (t.dtype() != DType.F16 || store.deltas.containsKey(prefix + key)) {
             return null;
@@ -164,7 +165,7 @@ public final class Weights {
             throw new WeightException("tensor '" + prefix + key + "' in " + t.file() + " has shape " + Shapes.format(t.shape())
                     + ", expected " + Shapes.format(expectedShape));
         }
-        short[] h = t.toHalfBits(true);
+        MemorySegment h = t.toHalfSegment(true);
         store.taken.add(prefix + key);
         return h;
     }

@@ -2,12 +2,13 @@
 // Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
+import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.weights.Weights;
 
-/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits) is non-null. */
-public record Conv(float[] weight, short[] weightHalf, float[] bias, int in, int out, int kernel, int stride, int pad) {
+/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits, off-heap, see Fp16) is non-null. */
+public record Conv(float[] weight, MemorySegment weightHalf, float[] bias, int in, int out, int kernel, int stride, int pad) {
     public Conv {
         if ((weight == null) == (weightHalf == null)) {
             throw new IllegalArgumentException("conv needs exactly one of a float32 and an fp16 weight");
@@ -17,7 +18,7 @@ public record Conv(float[] weight, short[] weightHalf, float[] bias, int in, int
     /** Loads name.weight [out, in, k, k] (kept fp16 when stored so, without LoRA) and name.bias [out]. */
     public static Conv load(Weights w, String name, int in, int out, int kernel, int stride, int pad) {
         String key = name + ".weight";
-        short[] half = w.takeHalfIfExact(key, out, in, kernel, kernel);
+        MemorySegment half = w.takeHalfIfExact(key, out, in, kernel, kernel);
         float[] weight = half != null ? null : w.take(key, out, in, kernel, kernel);
         return new Conv(weight, half, w.take(name + ".bias", out), in, out, kernel, stride, pad);
     }

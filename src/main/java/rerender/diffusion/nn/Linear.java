@@ -2,12 +2,13 @@
 // Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
+import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.weights.Weights;
 
-/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits) is non-null; bias may be null. */
-public record Linear(float[] weight, short[] weightHalf, float[] bias, int in, int out) {
+/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits, off-heap, see Fp16) is non-null; bias may be null. */
+public record Linear(float[] weight, MemorySegment weightHalf, float[] bias, int in, int out) {
     public Linear {
         if ((weight == null) == (weightHalf == null)) {
             throw new IllegalArgumentException("linear needs exactly one of a float32 and an fp16 weight");
@@ -25,7 +26,7 @@ public record Linear(float[] weight, short[] weightHalf, float[] bias, int in, i
 
     /** name.weight [out, in], kept fp16 when stored so (without LoRA). */
     private static Linear load(Weights w, String name, int in, int out, float[] bias) {
-        short[] half = w.takeHalfIfExact(name + ".weight", out, in);
+        MemorySegment half = w.takeHalfIfExact(name + ".weight", out, in);
         return new Linear(half != null ? null : w.take(name + ".weight", out, in), half, bias, in, out);
     }
 

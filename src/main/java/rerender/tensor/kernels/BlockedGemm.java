@@ -3,6 +3,7 @@
 // GEMM with B transposed and convolution (whose B panel is packed straight from the image: implicit GEMM).
 package rerender.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -401,7 +402,7 @@ final class BlockedGemm {
     }
 
     /** A row-major [M, K] of IEEE fp16 bits (weights kept at half size); widened to float while packing. */
-    static PackA rowMajorAHalf(short[] a, int aOff, int lda) {
+    static PackA rowMajorAHalf(MemorySegment a, int aOff, int lda) {
         return (i0, mc, k0, kc, dst) -> {
             for (int s = 0; s < mc; s += MR) {
                 int base = s * kc;
@@ -412,16 +413,16 @@ final class BlockedGemm {
                     int src2 = src1 + lda;
                     for (int l = 0; l < kc; l++) {
                         int d = base + l * MR;
-                        dst[d] = Float.float16ToFloat(a[src0 + l]);
-                        dst[d + 1] = Float.float16ToFloat(a[src1 + l]);
-                        dst[d + 2] = Float.float16ToFloat(a[src2 + l]);
+                        dst[d] = Fp16.get(a, src0 + l);
+                        dst[d + 1] = Fp16.get(a, src1 + l);
+                        dst[d + 2] = Fp16.get(a, src2 + l);
                     }
                     continue;
                 }
                 for (int r = 0; r < rows; r++) {
                     int src = aOff + (i0 + s + r) * lda + k0;
                     for (int l = 0; l < kc; l++) {
-                        dst[base + l * MR + r] = Float.float16ToFloat(a[src + l]);
+                        dst[base + l * MR + r] = Fp16.get(a, src + l);
                     }
                 }
                 for (int r = rows; r < MR; r++) {
@@ -434,7 +435,7 @@ final class BlockedGemm {
     }
 
     /** B given transposed as fp16 bits: bt row-major [N, K], B[l, j] = bt[j*ldb + l]; widened while packing. */
-    static PackB transposedBHalf(short[] bt, int bOff, int ldb) {
+    static PackB transposedBHalf(MemorySegment bt, int bOff, int ldb) {
         return (k0, kc, j0, nc, dst) -> {
             for (int s = 0; s < nc; s += NR) {
                 int base = s * kc;
@@ -442,7 +443,7 @@ final class BlockedGemm {
                 for (int jj = 0; jj < cols; jj++) {
                     int src = bOff + (j0 + s + jj) * ldb + k0;
                     for (int l = 0; l < kc; l++) {
-                        dst[base + l * NR + jj] = Float.float16ToFloat(bt[src + l]);
+                        dst[base + l * NR + jj] = Fp16.get(bt, src + l);
                     }
                 }
                 for (int jj = cols; jj < NR; jj++) {

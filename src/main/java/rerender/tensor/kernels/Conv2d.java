@@ -1,6 +1,8 @@
 // 2-D convolution (cross-correlation, PyTorch Conv2d semantics: zero padding, square stride, no dilation/groups).
 package rerender.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
+
 public final class Conv2d {
     private Conv2d() {
     }
@@ -20,6 +22,12 @@ public final class Conv2d {
      */
     public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, short[] weightHalf, int o,
                                   int kh, int kw, float[] bias, int stride, int pad) {
+        return forward(p, x, n, c, h, w, null, Fp16.view(weightHalf), o, kh, kw, bias, stride, pad, Algorithm.AUTO);
+    }
+
+    /** As above with the fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
+    public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, MemorySegment weightHalf, int o,
+                                  int kh, int kw, float[] bias, int stride, int pad) {
         return forward(p, x, n, c, h, w, null, weightHalf, o, kh, kw, bias, stride, pad, Algorithm.AUTO);
     }
 
@@ -35,9 +43,9 @@ public final class Conv2d {
     }
 
     /** Exactly one of weight / weightHalf is non-null. */
-    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, short[] weightHalf,
+    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, MemorySegment weightHalf,
                            int o, int kh, int kw, float[] bias, int stride, int pad, Algorithm algorithm) {
-        check(x, n, c, h, w, weight != null ? weight.length : weightHalf.length, o, kh, kw, bias, stride, pad);
+        check(x, n, c, h, w, weight != null ? weight.length : Fp16.length(weightHalf), o, kh, kw, bias, stride, pad);
         boolean winogradShape = kh == 3 && kw == 3 && stride == 1 && pad == 1;
         if (algorithm == Algorithm.AUTO) {
             algorithm = winogradShape && winogradPays(n, c, h, w, o) ? Algorithm.WINOGRAD_F4 : Algorithm.IMPLICIT_GEMM;

@@ -2,6 +2,8 @@
 // The workhorse of the engine: convolutions (as implicit GEMM), linear layers and attention all end up here.
 package rerender.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
+
 public final class Gemm {
     private Gemm() {
     }
@@ -31,13 +33,19 @@ public final class Gemm {
      */
     public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, short[] bHalf,
                                   int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        check(m, n, k, a.length, aOff, lda, bHalf.length, bOff, ldb, true, c.length, cOff, ldc);
+        gemmTransB(p, m, n, k, a, aOff, lda, Fp16.view(bHalf), bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    /** As above with the fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
+    public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, MemorySegment bHalf,
+                                  int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        check(m, n, k, a.length, aOff, lda, Fp16.length(bHalf), bOff, ldb, true, c.length, cOff, ldc);
         BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda),
                 BlockedGemm.transposedBHalf(bHalf, bOff, ldb), c, cOff, ldc, accumulate);
     }
 
     /** Validates sizes, leading dimensions and that every addressed element lies inside its array. */
-    private static void check(int m, int n, int k, int aLen, int aOff, int lda, int bLen, int bOff, int ldb,
+    private static void check(int m, int n, int k, int aLen, int aOff, int lda, long bLen, int bOff, int ldb,
                               boolean transB, int cLen, int cOff, int ldc) {
         int bRows = transB ? n : k;
         int bCols = transB ? k : n;
@@ -51,7 +59,7 @@ public final class Gemm {
         checkSpan("C", cLen, cOff, m, n, ldc);
     }
 
-    private static void checkSpan(String name, int len, int off, int rows, int cols, int ld) {
+    private static void checkSpan(String name, long len, int off, int rows, int cols, int ld) {
         if (rows > 0 && cols > 0 && off + (long) (rows - 1) * ld + cols > len) {
             throw new IllegalArgumentException(name + " [" + rows + ", " + cols + "] at offset " + off
                     + " with leading dimension " + ld + " needs " + (off + (long) (rows - 1) * ld + cols)

@@ -3,6 +3,8 @@
 // independent GEMMs [O x C] . [C x tiles] on transformed weights U = G g G^T and inputs V = B^T d B, then Y = A^T M A.
 package rerender.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -89,7 +91,7 @@ final class Winograd3x3 {
      * y [N, O, H, W] = conv3x3(x [N, C, H, W], weight [O, C, 3, 3], stride 1, pad 1) + bias; exactly one of
      * weight / weightHalf (fp16 bits, widened during the weight transform) is non-null; bias [O] or null.
      */
-    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, short[] weightHalf,
+    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, MemorySegment weightHalf,
                            int o, float[] bias, Tile tile) {
         int m = tile.m;
         int a2 = tile.alpha * tile.alpha;
@@ -131,7 +133,7 @@ final class Winograd3x3 {
      * U[xi, oc, ic] = (G g G^T)[xi] for each 3x3 filter g = weight[oc, ic], vectorised over L input channels at a
      * time (U is contiguous along ic); float arithmetic, G's entries are exact up to float rounding of 1/6, 1/12.
      */
-    static float[] transformWeights(Parallel p, float[] weight, short[] weightHalf, int o, int c, Tile tile) {
+    static float[] transformWeights(Parallel p, float[] weight, MemorySegment weightHalf, int o, int c, Tile tile) {
         int al = tile.alpha;
         float[] u = new float[al * al * o * c];
         Sparse g = tile.gs;
@@ -145,7 +147,7 @@ final class Winograd3x3 {
                     for (int lane = 0; lane < L; lane++) {
                         for (int q = 0; q < 9; q++) {
                             f[q * L + lane] = lane >= lanes ? 0f : weight != null ? weight[src + lane * 9 + q]
-                                    : Float.float16ToFloat(weightHalf[src + lane * 9 + q]);
+                                    : Fp16.get(weightHalf, src + lane * 9 + q);
                         }
                     }
                     for (int i = 0; i < al; i++) {

@@ -42,6 +42,9 @@ class HalfWeightsTest {
             Gemm.gemmTransB(P, m, n, k, a, 0, k, widen(wh), 0, k, viaFloat, 0, n, false);
             Gemm.gemmTransBReference(P, m, n, k, a, 0, k, widen(wh), 0, k, ref, 0, n, false);
             assertArrayEquals(viaFloat, viaHalf, 0f, "m=" + m + " n=" + n + " k=" + k);
+            float[] viaOffHeap = new float[m * n];
+            Gemm.gemmTransB(P, m, n, k, a, 0, k, Fp16.copyOf(wh), 0, k, viaOffHeap, 0, n, false);
+            assertArrayEquals(viaFloat, viaOffHeap, 0f, "off-heap m=" + m + " n=" + n + " k=" + k);
             assertTrue(KernelTestSupport.relL2(viaHalf, ref) <= 1e-5);
         }
     }
@@ -57,7 +60,26 @@ class HalfWeightsTest {
             float[] viaFloat = Conv2d.forward(P, x, n, c, h, w, widen(wh), o, 3, 3, bias, stride, 1);
             float[] ref = Conv2d.reference(P, x, n, c, h, w, widen(wh), o, 3, 3, bias, stride, 1);
             assertArrayEquals(viaFloat, viaHalf, 0f, "stride " + stride);
+            float[] viaOffHeap = Conv2d.forward(P, x, n, c, h, w, Fp16.copyOf(wh), o, 3, 3, bias, stride, 1);
+            assertArrayEquals(viaFloat, viaOffHeap, 0f, "off-heap stride " + stride);
             assertTrue(KernelTestSupport.relL2(viaHalf, ref) <= 1e-5);
+        }
+    }
+
+    @Test
+    void offHeapCopyWidensEveryBitPatternLikeTheJdk() {
+        short[] all = new short[1 << 16];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (short) i; // zeros, subnormals, normals, infinities and NaNs of both signs
+        }
+        var seg = Fp16.copyOf(all);
+        assertTrue(Fp16.length(seg) == all.length);
+        assertTrue(seg.address() % 64 == 0, "aligned for vector loads");
+        for (int i = 0; i < all.length; i++) {
+            float want = Float.float16ToFloat(all[i]);
+            float got = Fp16.get(seg, i);
+            assertTrue(Float.floatToRawIntBits(want) == Float.floatToRawIntBits(got) || (Float.isNaN(want) && Float.isNaN(got)),
+                    "bits " + Integer.toHexString(i));
         }
     }
 }

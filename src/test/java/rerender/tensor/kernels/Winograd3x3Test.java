@@ -44,7 +44,8 @@ class Winograd3x3Test {
                     wt = HalfWeightsTest.widen(wh);
                 }
                 float[] bias = withBias ? KernelTestSupport.random(o, seed++) : null;
-                float[] fast = Conv2d.forward(P, x, n, c, h, w, half ? null : wt, wh, o, 3, 3, bias, 1, 1, alg);
+                float[] fast = Conv2d.forward(P, x, n, c, h, w, half ? null : wt, half ? Fp16.copyOf(wh) : null, o, 3, 3,
+                        bias, 1, 1, alg);
                 float[] ref = Conv2d.reference(P, x, n, c, h, w, wt, o, 3, 3, bias, 1, 1);
                 double err = KernelTestSupport.relL2(fast, ref);
                 String what = alg + " " + java.util.Arrays.toString(t) + " bias=" + withBias + " half=" + half;

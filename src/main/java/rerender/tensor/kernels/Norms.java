@@ -31,9 +31,9 @@ public final class Norms {
                 int g = t % groups;
                 int base = (b * c + g * cg) * hw;
                 int len = cg * hw;
-                double mean = sum(x, base, len) / len;
-                double var = sumSquaredDeviation(x, base, len, (float) mean) / len;
-                float inv = (float) (1.0 / Math.sqrt(var + eps));
+                double[] mv = shiftedMoments(x, base, len);
+                double mean = mv[0];
+                float inv = (float) (1.0 / Math.sqrt(mv[1] + eps));
                 for (int ch = 0; ch < cg; ch++) {
                     int cc = g * cg + ch;
                     affine(x, out, base + ch * hw, hw, (float) mean, gamma[cc] * inv, beta[cc], silu);
@@ -68,6 +68,39 @@ public final class Norms {
                 }
             }
         });
+    }
+
+    /**
+     * {mean, biased variance} of x[off .. off+len) in one pass (a group of a VAE feature map is MBs, so each pass
+     * is a trip to memory): sums of d = x - K and d^2 with K = x[off], float lanes over blocks of 1024, blocks added
+     * in double. Shifting by a member of the data bounds the cancellation in E[d^2] - E[d]^2 by
+     * ((mean - K)^2 / var) ulps, i.e. by the squared z-score of one sample, where the textbook formula loses
+     * everything on groups with a large mean and a small spread.
+     */
+    static double[] shiftedMoments(float[] x, int off, int len) {
+        float k = x[off];
+        FloatVector kv = FloatVector.broadcast(S, k);
+        double s1 = 0, s2 = 0;
+        for (int b0 = 0; b0 < len; b0 += 1024) {
+            int b1 = Math.min(len, b0 + 1024);
+            FloatVector a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+            int i = b0;
+            for (int end = b1 - (b1 - b0) % L; i < end; i += L) {
+                FloatVector d = FloatVector.fromArray(S, x, off + i).sub(kv);
+                a1 = a1.add(d);
+                a2 = d.fma(d, a2);
+            }
+            double t1 = a1.reduceLanes(VectorOperators.ADD), t2 = a2.reduceLanes(VectorOperators.ADD);
+            for (; i < b1; i++) {
+                double d = x[off + i] - k;
+                t1 += d;
+                t2 += d * d;
+            }
+            s1 += t1;
+            s2 += t2;
+        }
+        double m1 = s1 / len;
+        return new double[] {k + m1, Math.max(0, s2 / len - m1 * m1)};
     }
 
     /** Sum of x[off .. off+len): float vector lanes over blocks of 1024, blocks added in double. */

@@ -80,6 +80,45 @@ class NormsTest {
     }
 
     @Test
+    void groupNormStatisticsSurviveLargeMeansSmallSpreadsAndAnOutlierFirst() {
+        // one pass with a shift: a group at 1000 +- 1e-3 and a group whose first value is a 6-sigma outlier must
+        // give the moments of a two-pass double computation (the plain E[x^2]-E[x]^2 in float would give garbage)
+        int c = 4, hw = 3001, g = 2;
+        java.util.Random r = new java.util.Random(7);
+        float[] x = new float[c * hw];
+        for (int i = 0; i < 2 * hw; i++) {
+            x[i] = 1000f + (float) r.nextGaussian() * 1e-3f;
+        }
+        for (int i = 2 * hw; i < 4 * hw; i++) {
+            x[i] = -3f + (float) r.nextGaussian();
+        }
+        x[2 * hw] = 3f; // first element of group 1, six standard deviations out
+        for (int group = 0; group < g; group++) {
+            int off = group * 2 * hw, len = 2 * hw;
+            double mean = 0, var = 0;
+            for (int i = off; i < off + len; i++) {
+                mean += x[i];
+            }
+            mean /= len;
+            for (int i = off; i < off + len; i++) {
+                var += (x[i] - mean) * (x[i] - mean);
+            }
+            var /= len;
+            double[] mv = Norms.shiftedMoments(x, off, len);
+            assertEquals(mean, mv[0], 1e-5 * Math.sqrt(var), "mean of group " + group); // in units of its spread
+            assertEquals(var, mv[1], 1e-4 * var, "variance of group " + group);
+        }
+        // and the normalised output of the outlier group agrees with the double reference
+        float[] gamma = {1, 1, 1, 1}, beta = {0, 0, 0, 0};
+        float[] fast = new float[x.length], ref = new float[x.length];
+        Norms.groupNorm(P, x, fast, 1, c, hw, g, gamma, beta, 0f, false);
+        Norms.groupNormReference(P, x, ref, 1, c, hw, g, gamma, beta, 0f, false);
+        float[] fast1 = java.util.Arrays.copyOfRange(fast, 2 * hw, 4 * hw);
+        float[] ref1 = java.util.Arrays.copyOfRange(ref, 2 * hw, 4 * hw);
+        assertTrue(KernelTestSupport.relL2(fast1, ref1) < 1e-5, "relL2 " + KernelTestSupport.relL2(fast1, ref1));
+    }
+
+    @Test
     void rejectsIndivisibleGroups() {
         assertThrows(IllegalArgumentException.class, () -> Norms.groupNorm(P, new float[10], new float[10], 1, 5, 2,
                 2, new float[5], new float[5], 1e-5f, false));

@@ -13,7 +13,7 @@
  * </ul>
  *
  * <p>All dense products go through one BLIS-style loop nest (BlockedGemm): operands are packed into contiguous
- * slivers (A: 3 rows, B: 3 vectors of columns), K/M/N are cache-blocked (KC 256, MC up to 255, NC 4080), the
+ * slivers (A: 3 rows, B: 3 vectors of columns), K/M/N are cache-blocked (KC 256, or one block up to K = 320; MC up to 255, NC 4080), the
  * 3 x 3-vector FMA micro-kernel keeps 9 accumulators in registers, and the C rectangle is split over the threads
  * along its longer side. Convolution and attention only supply their own packers.
  *

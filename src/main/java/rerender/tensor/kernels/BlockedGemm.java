@@ -413,25 +413,27 @@ final class BlockedGemm {
     /** A row-major [M, K] of IEEE fp16 bits (weights kept at half size); widened to float while packing. */
     static PackA rowMajorAHalf(MemorySegment a, int aOff, int lda) {
         return (i0, mc, k0, kc, dst) -> {
+            // rows are first copied out of the segment in bulk (an intrinsic memcpy), then widened from a short[]:
+            // element-wise segment reads would pay a bounds and liveness check per value
+            short[] rowBits = new short[MR * kc];
             for (int s = 0; s < mc; s += MR) {
                 int base = s * kc;
                 int rows = Math.min(MR, mc - s);
+                for (int r = 0; r < rows; r++) {
+                    MemorySegment.copy(a, Fp16.BITS, 2L * (aOff + (long) (i0 + s + r) * lda + k0), rowBits, r * kc, kc);
+                }
                 if (rows == MR) { // one pass over l with sequential stores (MR = 3 rows read side by side)
-                    int src0 = aOff + (i0 + s) * lda + k0;
-                    int src1 = src0 + lda;
-                    int src2 = src1 + lda;
                     for (int l = 0; l < kc; l++) {
                         int d = base + l * MR;
-                        dst[d] = Fp16.get(a, src0 + l);
-                        dst[d + 1] = Fp16.get(a, src1 + l);
-                        dst[d + 2] = Fp16.get(a, src2 + l);
+                        dst[d] = Float.float16ToFloat(rowBits[l]);
+                        dst[d + 1] = Float.float16ToFloat(rowBits[kc + l]);
+                        dst[d + 2] = Float.float16ToFloat(rowBits[2 * kc + l]);
                     }
                     continue;
                 }
                 for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + s + r) * lda + k0;
                     for (int l = 0; l < kc; l++) {
-                        dst[base + l * MR + r] = Fp16.get(a, src + l);
+                        dst[base + l * MR + r] = Float.float16ToFloat(rowBits[r * kc + l]);
                     }
                 }
                 for (int r = rows; r < MR; r++) {
@@ -446,13 +448,14 @@ final class BlockedGemm {
     /** B given transposed as fp16 bits: bt row-major [N, K], B[l, j] = bt[j*ldb + l]; widened while packing. */
     static PackB transposedBHalf(MemorySegment bt, int bOff, int ldb) {
         return (k0, kc, j0, nc, dst) -> {
+            short[] rowBits = new short[kc]; // bulk copy out of the segment, as in rowMajorAHalf
             for (int s = 0; s < nc; s += NR) {
                 int base = s * kc;
                 int cols = Math.min(NR, nc - s);
                 for (int jj = 0; jj < cols; jj++) {
-                    int src = bOff + (j0 + s + jj) * ldb + k0;
+                    MemorySegment.copy(bt, Fp16.BITS, 2L * (bOff + (long) (j0 + s + jj) * ldb + k0), rowBits, 0, kc);
                     for (int l = 0; l < kc; l++) {
-                        dst[base + l * NR + jj] = Fp16.get(bt, src + l);
+                        dst[base + l * NR + jj] = Float.float16ToFloat(rowBits[l]);
                     }
                 }
                 for (int jj = cols; jj < NR; jj++) {

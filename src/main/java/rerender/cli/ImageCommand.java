@@ -19,6 +19,7 @@ import rerender.diffusion.annotator.HedDetector;
 import rerender.diffusion.clip.ClipTokenizer;
 import rerender.diffusion.sampling.GaussianNoise;
 import rerender.diffusion.sampling.NoiseSchedule;
+import rerender.diffusion.unet.FreeU;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.tensor.kernels.Parallel;
@@ -90,6 +91,8 @@ public final class ImageCommand implements Callable<Integer> {
     Path initNoise;
     @Option(names = "--save-latent", description = "write the final latent as tensor 'samples' to this safetensors file")
     Path saveLatent;
+    @Option(names = "--freeu", description = "FreeU factors b1,b2,s1,s2 (e.g. 1.1,1.2,1.0,0.2; default off = 1,1,1,1)")
+    String freeu;
     @Option(names = "--threads", description = "worker threads (default: all processors)")
     Integer threads;
     @Option(names = "--output", required = true, description = "output PNG")
@@ -147,12 +150,14 @@ public final class ImageCommand implements Callable<Integer> {
         float denoise = init == null ? 1.05f : strength == null ? 0.75f : strength;
         SamplerSettings settings = new SamplerSettings(steps, cfg, controlStrength, denoise);
         ModelConfig cfgModel = modelConfig == null ? ModelConfig.sd15() : ModelConfig.read(modelConfig);
+        FreeU freeU = freeu == null ? FreeU.OFF : FreeU.parse(freeu);
 
         // ---- models ----
         List<TensorFile> open = new ArrayList<>();
         try (Parallel parallel = new Parallel(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
             Compute c = new Compute(parallel);
             StableDiffusion sd = loadModels(cfgModel, useControl, open);
+            sd.unet().setFreeU(freeU);
             int factor = 8 << (cfgModel.channelMult().size() - 1);
             if (w % factor != 0 || h % factor != 0) {
                 throw new IllegalArgumentException("this model needs width and height divisible by " + factor

@@ -136,6 +136,7 @@ class ImageCommandBadInputTest {
         String model = Shared.tiny("tiny-sd-fp32.safetensors").toString();
         assertTrue(refused(model, "--width", "60").contains("multiples of 8"));
         assertTrue(refused(model, "--steps", "0").contains("--steps"));
+        assertTrue(refused(model, "--freeu", "1.1,1.2,1.0").contains("b1,b2,s1,s2"));
         Path img = dir.resolve("img.png");
         new rerender.video.FloatImage(64, 64, 3).writePng(img);
         assertTrue(refused(model, "--controlnet", Shared.tiny("tiny-control-fp32.safetensors").toString(),

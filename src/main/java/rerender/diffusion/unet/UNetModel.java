@@ -23,6 +23,9 @@ public final class UNetModel {
     private final Conv outConv;                    // out.2: mc -> latent channels
     private final int latentChannels;
     private final Map<String, CrossAttention> attention;
+    /** Deepest decoder width (model_channels x channel_mult[-1]; 1280 in SD 1.5), FreeU's trigger. */
+    private final int deepestChannels;
+    private volatile FreeU freeU = FreeU.OFF;
 
     /** w: the UNet's keys without prefix (e.g. CheckpointLayout.unet()), cfg: layout and head count. */
     public UNetModel(Weights w, ModelConfig cfg) {
@@ -52,6 +55,16 @@ public final class UNetModel {
         outNorm = GroupNorm.load(w, "out.0", ch, 32, ResBlock.EPS);
         outConv = Conv.load3x3(w, "out.2", ch, latentChannels);
         attention = Collections.unmodifiableMap(new LinkedHashMap<>(encoder.attention));
+        deepestChannels = mc * mult.get(mult.size() - 1);
+    }
+
+    /** Installs FreeU factors for later forward calls ({@link FreeU#OFF} removes them). */
+    public void setFreeU(FreeU f) {
+        freeU = java.util.Objects.requireNonNull(f);
+    }
+
+    public FreeU freeU() {
+        return freeU;
     }
 
     public int latentChannels() {
@@ -125,6 +138,16 @@ public final class UNetModel {
         for (UNetBlock block : outputBlocks) {
             int i = hs.size() - 1;
             Tensor skip = hs.remove(i);
+            FreeU fu = freeU;
+            if (!fu.isOff()) {
+                if (h.dim(1) == deepestChannels) {
+                    h = FreeU.scaleBackbone(h, deepestChannels / 2, fu.b1());
+                    skip = FreeU.fourierFilter(skip, fu.s1());
+                } else if (h.dim(1) == deepestChannels / 2) {
+                    h = FreeU.scaleBackbone(h, deepestChannels / 4, fu.b2());
+                    skip = FreeU.fourierFilter(skip, fu.s2());
+                }
+            }
             if (control != null) {
                 skip = c.addScaled(skip, control.skips().get(i), control.strength());
             }

@@ -95,6 +95,31 @@ public final class Compute {
         return linear(x, null, weightHalf, Fp16.length(weightHalf), out, bias);
     }
 
+    /**
+     * As {@link #linear(Tensor, float[], int, float[])} with the weight stored transposed, [in, out], as fp16 bits
+     * (how Linear keeps fp16 weights: the packer then reads contiguous rows and widens 8 values at a time).
+     */
+    public Tensor linearHalfT(Tensor x, MemorySegment weightHalfT, int out, float[] bias) {
+        int in = x.dim(-1);
+        if ((long) out * in != Fp16.length(weightHalfT)) {
+            throw new IllegalArgumentException("linear: weight has " + Fp16.length(weightHalfT) + " values, expected ["
+                    + in + ", " + out + "] (transposed) for input " + x);
+        }
+        int rows = x.size() / in;
+        long t0 = stats.start();
+        float[] y = new float[rows * out];
+        if (bias != null) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(bias, 0, y, r * out, out);
+            }
+        }
+        Gemm.gemmHalfB(parallel, rows, out, in, x.data(), 0, in, weightHalfT, 0, out, y, 0, out, bias != null);
+        stats.end(rows <= 256 ? "linear(few rows)" : "linear", t0, 2L * rows * out * in);
+        int[] s = x.shape();
+        s[s.length - 1] = out;
+        return Tensor.of(y, s);
+    }
+
     private Tensor linear(Tensor x, float[] weight, MemorySegment half, long count, int out, float[] bias) {
         int in = x.dim(-1);
         if ((long) out * in != count) {

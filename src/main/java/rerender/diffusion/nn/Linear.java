@@ -5,12 +5,16 @@ package rerender.diffusion.nn;
 import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
+import rerender.tensor.kernels.Fp16;
 import rerender.weights.Weights;
 
-/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits, off-heap, see Fp16) is non-null; bias may be null. */
-public record Linear(float[] weight, MemorySegment weightHalf, float[] bias, int in, int out) {
+/**
+ * Exactly one of weight (float32, [out, in]) and weightHalfT (IEEE fp16 bits, off-heap, see Fp16, stored transposed as
+ * [in, out] so the GEMM packs contiguous rows) is non-null; bias may be null.
+ */
+public record Linear(float[] weight, MemorySegment weightHalfT, float[] bias, int in, int out) {
     public Linear {
-        if ((weight == null) == (weightHalf == null)) {
+        if ((weight == null) == (weightHalfT == null)) {
             throw new IllegalArgumentException("linear needs exactly one of a float32 and an fp16 weight");
         }
     }
@@ -27,7 +31,8 @@ public record Linear(float[] weight, MemorySegment weightHalf, float[] bias, int
     /** name.weight [out, in], kept fp16 when stored so (without LoRA). */
     private static Linear load(Weights w, String name, int in, int out, float[] bias) {
         MemorySegment half = w.takeHalfIfExact(name + ".weight", out, in);
-        return new Linear(half != null ? null : w.take(name + ".weight", out, in), half, bias, in, out);
+        return new Linear(half != null ? null : w.take(name + ".weight", out, in),
+                half != null ? Fp16.transpose(half, out, in) : null, bias, in, out);
     }
 
     /** x [..., in] -> [..., out]. */
@@ -35,6 +40,6 @@ public record Linear(float[] weight, MemorySegment weightHalf, float[] bias, int
         if (x.dim(-1) != in) {
             throw new IllegalArgumentException("linear expects width " + in + ", got " + x);
         }
-        return weight != null ? c.linear(x, weight, out, bias) : c.linear(x, weightHalf, out, bias);
+        return weight != null ? c.linear(x, weight, out, bias) : c.linearHalfT(x, weightHalfT, out, bias);
     }
 }

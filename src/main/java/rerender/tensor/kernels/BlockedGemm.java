@@ -340,16 +340,8 @@ final class BlockedGemm {
         int l = 0;
         if (MR == 3 && L == 8) {
             for (; l + 8 <= kc; l += 8) {
-                FloatVector x = FloatVector.fromArray(S, a, src + l);
-                FloatVector y = FloatVector.fromArray(S, a, src1 + l);
-                FloatVector z = FloatVector.fromArray(S, a, src2 + l);
-                int d = base + l * MR;
-                x.rearrange(SPREAD0).blend(y.rearrange(SPREAD0), LANES_147).blend(z.rearrange(SPREAD0), LANES_25)
-                        .intoArray(dst, d);
-                z.rearrange(SPREAD1).blend(x.rearrange(SPREAD1), LANES_147).blend(y.rearrange(SPREAD1), LANES_25)
-                        .intoArray(dst, d + L);
-                y.rearrange(SPREAD2).blend(z.rearrange(SPREAD2), LANES_147).blend(x.rearrange(SPREAD2), LANES_25)
-                        .intoArray(dst, d + 2 * L);
+                interleave3(FloatVector.fromArray(S, a, src + l), FloatVector.fromArray(S, a, src1 + l),
+                        FloatVector.fromArray(S, a, src2 + l), dst, base + l * MR);
             }
         }
         for (; l < kc; l++) {
@@ -358,6 +350,16 @@ final class BlockedGemm {
             dst[d + 1] = a[src1 + l];
             dst[d + 2] = a[src2 + l];
         }
+    }
+
+    /** Writes x0 y0 z0 x1 y1 z1 ... x7 y7 z7 (three 8-lane vectors interleaved) to dst[d .. d + 24). */
+    private static void interleave3(FloatVector x, FloatVector y, FloatVector z, float[] dst, int d) {
+        x.rearrange(SPREAD0).blend(y.rearrange(SPREAD0), LANES_147).blend(z.rearrange(SPREAD0), LANES_25)
+                .intoArray(dst, d);
+        z.rearrange(SPREAD1).blend(x.rearrange(SPREAD1), LANES_147).blend(y.rearrange(SPREAD1), LANES_25)
+                .intoArray(dst, d + L);
+        y.rearrange(SPREAD2).blend(z.rearrange(SPREAD2), LANES_147).blend(x.rearrange(SPREAD2), LANES_25)
+                .intoArray(dst, d + 2 * L);
     }
 
     /** B row-major [K, N] with leading dimension ldb. */
@@ -413,32 +415,41 @@ final class BlockedGemm {
     /** A row-major [M, K] of IEEE fp16 bits (weights kept at half size); widened to float while packing. */
     static PackA rowMajorAHalf(MemorySegment a, int aOff, int lda) {
         return (i0, mc, k0, kc, dst) -> {
-            // rows are first copied out of the segment in bulk (an intrinsic memcpy), then widened from a short[]:
-            // element-wise segment reads would pay a bounds and liveness check per value
-            short[] rowBits = new short[MR * kc];
+            short[] bits = new short[kc];
+            float[] rows3 = new float[MR * kc];
             for (int s = 0; s < mc; s += MR) {
-                int base = s * kc;
                 int rows = Math.min(MR, mc - s);
-                for (int r = 0; r < rows; r++) {
-                    MemorySegment.copy(a, Fp16.BITS, 2L * (aOff + (long) (i0 + s + r) * lda + k0), rowBits, r * kc, kc);
-                }
-                if (rows == MR) { // one pass over l with sequential stores (MR = 3 rows read side by side)
-                    for (int l = 0; l < kc; l++) {
-                        int d = base + l * MR;
-                        dst[d] = Float.float16ToFloat(rowBits[l]);
-                        dst[d + 1] = Float.float16ToFloat(rowBits[kc + l]);
-                        dst[d + 2] = Float.float16ToFloat(rowBits[2 * kc + l]);
-                    }
-                    continue;
-                }
-                for (int r = 0; r < rows; r++) {
-                    for (int l = 0; l < kc; l++) {
-                        dst[base + l * MR + r] = Float.float16ToFloat(rowBits[r * kc + l]);
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        long src = aOff + (long) (i0 + s + r) * lda + k0;
+                        MemorySegment.copy(a, Fp16.BITS, 2 * src, bits, 0, kc);
+                        Fp16.widen(bits, rows3, r * kc, kc);
+                    } else {
+                        java.util.Arrays.fill(rows3, r * kc, (r + 1) * kc, 0f);
                     }
                 }
-                for (int r = rows; r < MR; r++) {
-                    for (int l = 0; l < kc; l++) {
-                        dst[base + l * MR + r] = 0f;
+                packSliver(rows3, 0, kc, kc, dst, s * kc);
+            }
+        };
+    }
+
+    /**
+     * B row-major [K, N] as fp16 bits (Linear weights stored transposed, [in, out]): each row's columns are copied
+     * out of the segment in bulk and widened 8 at a time into the sliver layout (no transposition, no scatter).
+     */
+    static PackB rowMajorBHalf(MemorySegment b, int bOff, int ldb) {
+        return (k0, kc, j0, nc, dst) -> {
+            short[] bits = new short[nc];
+            float[] row = new float[nc];
+            for (int l = 0; l < kc; l++) {
+                MemorySegment.copy(b, Fp16.BITS, 2 * (bOff + (long) (k0 + l) * ldb + j0), bits, 0, nc);
+                Fp16.widen(bits, row, 0, nc);
+                for (int s = 0; s < nc; s += NR) {
+                    int d = s * kc + l * NR;
+                    int cols = Math.min(NR, nc - s);
+                    System.arraycopy(row, s, dst, d, cols);
+                    if (cols < NR) {
+                        java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
                     }
                 }
             }

@@ -44,6 +44,18 @@ public final class Gemm {
                 BlockedGemm.transposedBHalf(bHalf, bOff, ldb), c, cOff, ldc, accumulate);
     }
 
+    /**
+     * C[M,N] = (accumulate ? C : 0) + A[M,K] . B[K,N] with B row-major as fp16 bits in a segment (e.g. a Linear
+     * weight stored transposed, [in, out]); widened exactly while packing, so the result equals {@link #gemm} on
+     * the widened B.
+     */
+    public static void gemmHalfB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, MemorySegment bHalf,
+                                 int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        check(m, n, k, a.length, aOff, lda, Fp16.length(bHalf), bOff, ldb, false, c.length, cOff, ldc);
+        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda),
+                BlockedGemm.rowMajorBHalf(bHalf, bOff, ldb), c, cOff, ldc, accumulate);
+    }
+
     /** Validates sizes, leading dimensions and that every addressed element lies inside its array. */
     private static void check(int m, int n, int k, int aLen, int aOff, int lda, long bLen, int bOff, int ldb,
                               boolean transB, int cLen, int cOff, int ldc) {

@@ -82,4 +82,32 @@ class HalfWeightsTest {
                     "bits " + Integer.toHexString(i));
         }
     }
+
+    @Test
+    void gemmWithRowMajorHalfBEqualsFloatPathOnWidenedB() {
+        for (int[] t : new int[][] {{1, 1, 1}, {77, 40, 33}, {130, 320, 300}, {5, 1283, 7}, {256, 1283, 321}}) {
+            int m = t[0], n = t[1], k = t[2];
+            float[] a = KernelTestSupport.random(m * k, m);
+            short[] bh = toHalf(KernelTestSupport.random(k * n, n)); // [K, N]
+            float[] viaHalf = new float[m * n], viaFloat = new float[m * n];
+            Gemm.gemmHalfB(P, m, n, k, a, 0, k, Fp16.copyOf(bh), 0, n, viaHalf, 0, n, false);
+            Gemm.gemm(P, m, n, k, a, 0, k, widen(bh), 0, n, viaFloat, 0, n, false);
+            assertArrayEquals(viaFloat, viaHalf, 0f, "m=" + m + " n=" + n + " k=" + k);
+        }
+    }
+
+    @Test
+    void transposeOfAnFp16Matrix() {
+        int rows = 67, cols = 130; // not multiples of the 64 tile
+        short[] src = new short[rows * cols];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (short) (i * 7919);
+        }
+        var t = Fp16.transpose(Fp16.copyOf(src), rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                assertTrue(t.getAtIndex(Fp16.BITS, (long) c * rows + r) == src[r * cols + c], r + "," + c);
+            }
+        }
+    }
 }

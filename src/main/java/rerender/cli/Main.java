@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
-        rerender.tensor.kernels.VectorChecks.relaxForSpeed();
         if (!java.util.Arrays.asList(args).contains("--verbose")) {
             rerender.video.io.NativeLogs.errorsOnly();
         }

@@ -10,7 +10,6 @@ public final class KernelBench {
     }
 
     public static void main(String[] args) {
-        VectorChecks.relaxForSpeed();
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
         String what = args.length > 1 ? args[1] : "all";
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;

@@ -140,14 +140,24 @@ final class Winograd3x3 {
         p.forRange(0, o, (lo, hi) -> {
             float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
             float[] tmp = new float[al * 3 * L]; // (G f)[i, j]
+            // fp16 filters: one output channel's c*9 values copied out of the segment in bulk and widened at once
+            short[] rowBits = weight == null ? new short[c * 9] : null;
+            float[] rowF = weight == null ? new float[c * 9] : null;
             for (int oc = lo; oc < hi; oc++) {
+                float[] wsrc = weight;
+                int rowOff = oc * c * 9;
+                if (weight == null) {
+                    java.lang.foreign.MemorySegment.copy(weightHalf, Fp16.BITS, 2L * rowOff, rowBits, 0, c * 9);
+                    Fp16.widen(rowBits, rowF, 0, c * 9);
+                    wsrc = rowF;
+                    rowOff = 0;
+                }
                 for (int ic0 = 0; ic0 < c; ic0 += L) {
                     int lanes = Math.min(L, c - ic0);
-                    int src = (oc * c + ic0) * 9;
+                    int src = rowOff + ic0 * 9;
                     for (int lane = 0; lane < L; lane++) {
                         for (int q = 0; q < 9; q++) {
-                            f[q * L + lane] = lane >= lanes ? 0f : weight != null ? weight[src + lane * 9 + q]
-                                    : Fp16.get(weightHalf, src + lane * 9 + q);
+                            f[q * L + lane] = lane >= lanes ? 0f : wsrc[src + lane * 9 + q];
                         }
                     }
                     for (int i = 0; i < al; i++) {

@@ -97,34 +97,35 @@ public final class Compute {
 
     /**
      * As {@link #linear(Tensor, float[], int, float[])} with the weight stored transposed, [in, out], as fp16 bits
-     * (how Linear keeps fp16 weights: the packer then reads contiguous rows and widens 8 values at a time).
+     * (how Linear keeps fp16 weights: the packer then reads contiguous rows).
      */
     public Tensor linearHalfT(Tensor x, MemorySegment weightHalfT, int out, float[] bias) {
-        int in = x.dim(-1);
-        if ((long) out * in != Fp16.length(weightHalfT)) {
-            throw new IllegalArgumentException("linear: weight has " + Fp16.length(weightHalfT) + " values, expected ["
-                    + in + ", " + out + "] (transposed) for input " + x);
-        }
-        int rows = x.size() / in;
-        long t0 = stats.start();
-        float[] y = new float[rows * out];
-        if (bias != null) {
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(bias, 0, y, r * out, out);
-            }
-        }
-        Gemm.gemmHalfB(parallel, rows, out, in, x.data(), 0, in, weightHalfT, 0, out, y, 0, out, bias != null);
-        stats.end(rows <= 256 ? "linear(few rows)" : "linear", t0, 2L * rows * out * in);
-        int[] s = x.shape();
-        s[s.length - 1] = out;
-        return Tensor.of(y, s);
+        return linear(x, Fp16.length(weightHalfT), out, bias, " (transposed: [in, out])",
+                (rows, in, y, acc) -> Gemm.gemmHalfB(parallel, rows, out, in, x.data(), 0, in, weightHalfT, 0, out, y, 0,
+                        out, acc));
     }
 
     private Tensor linear(Tensor x, float[] weight, MemorySegment half, long count, int out, float[] bias) {
+        return linear(x, count, out, bias, "", (rows, in, y, acc) -> {
+            if (weight != null) {
+                Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, acc);
+            } else {
+                Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, half, 0, in, y, 0, out, acc);
+            }
+        });
+    }
+
+    /** The product of a linear layer: y [rows, out] (+)= x [rows, in] . W^T in the layer's weight storage. */
+    private interface LinearProduct {
+        void run(int rows, int in, float[] y, boolean accumulate);
+    }
+
+    /** Checks the weight size, starts y from the bias, runs the product and accounts it. */
+    private Tensor linear(Tensor x, long count, int out, float[] bias, String layout, LinearProduct product) {
         int in = x.dim(-1);
         if ((long) out * in != count) {
             throw new IllegalArgumentException("linear: weight has " + count + " values, expected [" + out
-                    + ", " + in + "] for input " + x);
+                    + ", " + in + "]" + layout + " for input " + x);
         }
         int rows = x.size() / in;
         long t0 = stats.start();
@@ -134,11 +135,7 @@ public final class Compute {
                 System.arraycopy(bias, 0, y, r * out, out);
             }
         }
-        if (weight != null) {
-            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
-        } else {
-            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, half, 0, in, y, 0, out, bias != null);
-        }
+        product.run(rows, in, y, bias != null);
         stats.end(rows <= 256 ? "linear(few rows)" : "linear", t0, 2L * rows * out * in);
         int[] s = x.shape();
         s[s.length - 1] = out;

@@ -61,6 +61,8 @@ final class BlockedGemm {
             block(0, m, 0, n, k, packA, packB, c, cOff, ldc, accumulate);
             return;
         }
+        PackB shared = !splitN && SHARE_B && (long) roundUp(n, NR) * k <= SHARED_B_MAX_FLOATS
+                ? prepacked(p, n, k, packB) : packB;
         p.forRange(0, parts, (lo, hi) -> {
             for (int part = lo; part < hi; part++) {
                 int u0 = (int) ((long) units * part / parts);
@@ -68,10 +70,51 @@ final class BlockedGemm {
                 if (splitN) {
                     block(0, m, u0 * NR, Math.min(n, u1 * NR), k, packA, packB, c, cOff, ldc, accumulate);
                 } else {
-                    block(u0 * MR, Math.min(m, u1 * MR), 0, n, k, packA, packB, c, cOff, ldc, accumulate);
+                    block(u0 * MR, Math.min(m, u1 * MR), 0, n, k, packA, shared, c, cOff, ldc, accumulate);
                 }
             }
         });
+    }
+
+    /** Whether row-split products pack B once, shared by the threads (see {@link #prepacked}). */
+    static final boolean SHARE_B = !Boolean.getBoolean("rerender.gemm.noSharedB");
+    /** Largest shared packed B (floats, 32 MB): row-split products in SD have small K x N (weights, small maps). */
+    static final long SHARED_B_MAX_FLOATS = 8L << 20;
+
+    /**
+     * All of B packed once, the (K-block, N-block) panels split over the threads, for products split along M:
+     * otherwise every thread packs the whole of B itself, which for a convolution on a small map (B = the image
+     * gathered as im2col, K = 9 C) costs about a tenth of the product per thread. Returns a packer that copies
+     * the requested panel out of the shared buffer (block() asks for exactly these panels).
+     */
+    private static PackB prepacked(Parallel p, int n, int k, PackB packB) {
+        int kcMax = kcMax(k), ncMax = ncMax(n);
+        int kBlocks = ceilDiv(k, kcMax), nBlocks = ceilDiv(n, ncMax);
+        long[] offsets = new long[kBlocks * nBlocks + 1];
+        for (int jb = 0; jb < nBlocks; jb++) {
+            for (int kb = 0; kb < kBlocks; kb++) {
+                int i = jb * kBlocks + kb;
+                int kc = Math.min(kcMax, k - kb * kcMax), nc = Math.min(ncMax, n - jb * ncMax);
+                offsets[i + 1] = offsets[i] + (long) kc * roundUp(nc, NR);
+            }
+        }
+        float[] all = new float[(int) offsets[offsets.length - 1]];
+        p.forRange(0, kBlocks * nBlocks, (lo, hi) -> {
+            float[] tmp = new float[kcMax * ncMax];
+            for (int i = lo; i < hi; i++) {
+                int jb = i / kBlocks, kb = i % kBlocks;
+                int kc = Math.min(kcMax, k - kb * kcMax), nc = Math.min(ncMax, n - jb * ncMax);
+                packB.pack(kb * kcMax, kc, jb * ncMax, nc, tmp);
+                System.arraycopy(tmp, 0, all, (int) offsets[i], (int) (offsets[i + 1] - offsets[i]));
+            }
+        });
+        return (k0, kc, j0, nc, dst) -> {
+            if (k0 % kcMax != 0 || j0 % ncMax != 0) {
+                throw new IllegalStateException("shared B asked for a panel it was not packed in: k0=" + k0 + " j0=" + j0);
+            }
+            int i = (j0 / ncMax) * kBlocks + k0 / kcMax;
+            System.arraycopy(all, (int) offsets[i], dst, 0, (int) (offsets[i + 1] - offsets[i]));
+        };
     }
 
     /** Single-threaded loop nest over C[i0..i1, j0..j1]. */

@@ -53,12 +53,7 @@ public final class Compute {
         return conv2d(x, weight, null, weight.length, o, kh, kw, bias, stride, pad);
     }
 
-    /** As {@link #conv2d(Tensor, float[], int, int, int, float[], int, int)} with the weight as IEEE fp16 bits. */
-    public Tensor conv2d(Tensor x, short[] weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
-        return conv2d(x, Fp16.view(weightHalf), o, kh, kw, bias, stride, pad);
-    }
-
-    /** As above with the fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
+    /** As above with the weight as IEEE fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
     public Tensor conv2d(Tensor x, MemorySegment weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
         return conv2d(x, null, weightHalf, Fp16.length(weightHalf), o, kh, kw, bias, stride, pad);
     }
@@ -82,17 +77,8 @@ public final class Compute {
 
     /** x [..., in], weight [out, in] (PyTorch Linear layout), bias [out] or null -> [..., out]. */
     public Tensor linear(Tensor x, float[] weight, int out, float[] bias) {
-        return linear(x, weight, null, weight.length, out, bias);
-    }
-
-    /** As {@link #linear(Tensor, float[], int, float[])} with the weight as IEEE fp16 bits. */
-    public Tensor linear(Tensor x, short[] weightHalf, int out, float[] bias) {
-        return linear(x, Fp16.view(weightHalf), out, bias);
-    }
-
-    /** As above with the fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
-    public Tensor linear(Tensor x, MemorySegment weightHalf, int out, float[] bias) {
-        return linear(x, null, weightHalf, Fp16.length(weightHalf), out, bias);
+        return linear(x, weight.length, out, bias, "", (rows, in, y, acc) ->
+                Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, acc));
     }
 
     /**
@@ -103,16 +89,6 @@ public final class Compute {
         return linear(x, Fp16.length(weightHalfT), out, bias, " (transposed: [in, out])",
                 (rows, in, y, acc) -> Gemm.gemmHalfB(parallel, rows, out, in, x.data(), 0, in, weightHalfT, 0, out, y, 0,
                         out, acc));
-    }
-
-    private Tensor linear(Tensor x, float[] weight, MemorySegment half, long count, int out, float[] bias) {
-        return linear(x, count, out, bias, "", (rows, in, y, acc) -> {
-            if (weight != null) {
-                Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, acc);
-            } else {
-                Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, half, 0, in, y, 0, out, acc);
-            }
-        });
     }
 
     /** The product of a linear layer: y [rows, out] (+)= x [rows, in] . W^T in the layer's weight storage. */

@@ -93,36 +93,33 @@ public record FreeU(double b1, double b2, double s1, double s2) {
             return Tensor.of(out, x.shape());
         }
         int[] ky = lowFrequencies(h), kx = lowFrequencies(w);
-        double[] cy = new double[ky.length * h], sy = new double[ky.length * h];
-        double[] cx = new double[kx.length * w], sx = new double[kx.length * w];
-        trig(ky, h, cy, sy);
-        trig(kx, w, cx, sx);
-        double f = (scale - 1) / ((double) h * w);
+        int hw = h * w, freqs = ky.length * kx.length;
+        // cos / sin of theta(n) = 2 pi (ky y / H + kx x / W) for each of the (at most 4) frequencies, once for all planes
+        double[] cos = new double[freqs * hw], sin = new double[freqs * hw];
+        for (int a = 0; a < ky.length; a++) {
+            for (int b = 0; b < kx.length; b++) {
+                int base = (a * kx.length + b) * hw;
+                for (int yy = 0; yy < h; yy++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        double t = 2 * Math.PI * ((double) ky[a] * yy / h + (double) kx[b] * xx / w);
+                        cos[base + yy * w + xx] = Math.cos(t);
+                        sin[base + yy * w + xx] = Math.sin(t);
+                    }
+                }
+            }
+        }
+        double f = (scale - 1) / hw;
         for (int plane = 0; plane < n * c; plane++) {
-            int off = plane * h * w;
-            for (int a = 0; a < ky.length; a++) {
-                for (int b = 0; b < kx.length; b++) {
-                    // X(k) = sum x[n] e^{-i theta(n)}, theta(n) = 2 pi (ky y / H + kx x / W)
-                    double re = 0, im = 0;
-                    for (int yy = 0; yy < h; yy++) {
-                        double cyv = cy[a * h + yy], syv = sy[a * h + yy];
-                        for (int xx = 0; xx < w; xx++) {
-                            double ct = cyv * cx[b * w + xx] - syv * sx[b * w + xx];
-                            double st = syv * cx[b * w + xx] + cyv * sx[b * w + xx];
-                            double v = in[off + yy * w + xx];
-                            re += v * ct;
-                            im -= v * st;
-                        }
-                    }
-                    // Re(X(k) e^{+i theta(n)}) / (H W), times (scale - 1)
-                    for (int yy = 0; yy < h; yy++) {
-                        double cyv = cy[a * h + yy], syv = sy[a * h + yy];
-                        for (int xx = 0; xx < w; xx++) {
-                            double ct = cyv * cx[b * w + xx] - syv * sx[b * w + xx];
-                            double st = syv * cx[b * w + xx] + cyv * sx[b * w + xx];
-                            out[off + yy * w + xx] += (float) (f * (re * ct - im * st));
-                        }
-                    }
+            int off = plane * hw;
+            for (int q = 0; q < freqs; q++) {
+                int base = q * hw;
+                double re = 0, im = 0; // X(k) = sum x[n] e^{-i theta(n)}
+                for (int i = 0; i < hw; i++) {
+                    re += in[off + i] * cos[base + i];
+                    im -= in[off + i] * sin[base + i];
+                }
+                for (int i = 0; i < hw; i++) { // + (scale - 1) Re(X(k) e^{+i theta(n)}) / (H W)
+                    out[off + i] += (float) (f * (re * cos[base + i] - im * sin[base + i]));
                 }
             }
         }
@@ -140,15 +137,5 @@ public record FreeU(double b1, double b2, double s1, double s2) {
             k[i] = start + i - n / 2; // fftshift: shifted index j holds frequency j - n/2
         }
         return k;
-    }
-
-    private static void trig(int[] k, int n, double[] cos, double[] sin) {
-        for (int a = 0; a < k.length; a++) {
-            for (int i = 0; i < n; i++) {
-                double t = 2 * Math.PI * k[a] * i / n;
-                cos[a * n + i] = Math.cos(t);
-                sin[a * n + i] = Math.sin(t);
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@
 package rerender.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,6 +27,9 @@ import java.util.concurrent.Callable;
 public final class PropagateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    PropagationRunOptions run = new PropagationRunOptions();
 
     @Option(names = "--video", required = true, paramLabel = "IN", description = "input video (or folder of frames)")
     Path video;
@@ -59,35 +63,20 @@ public final class PropagateCommand implements Callable<Integer> {
     @Option(names = "--frame-range", paramLabel = "FIRST,COUNT", description = "use only COUNT frames from FIRST")
     String frameRange;
 
-    @Option(names = "--poisson", description = "gradient (Poisson) blending on top of the histogram blend")
-    boolean poisson;
-
-    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
-    Integer threads;
-
     @Option(names = "--crf", defaultValue = "18", description = "H.264 quality, 0-51, lower is better (default ${DEFAULT-VALUE})")
     int crf;
-
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
-    @Option(names = "--quiet", description = "no progress bar")
-    boolean quiet;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            PropagationSettings settings = PropagationSettings.defaults()
+            PropagationSettings settings = run.applyTo(PropagationSettings.defaults()
                     .withPreparation(new FramePreparation(parseCrop(crop), resolution))
-                    .withRange(parseRange(frameRange)).withPoisson(poisson)
-                    .withMp4(new Mp4Settings(crf, Mp4Settings.DEFAULT.preset()));
-            if (threads != null) {
-                settings = settings.withThreads(threads);
-            }
+                    .withRange(parseRange(frameRange))
+                    .withMp4(new Mp4Settings(crf, Mp4Settings.DEFAULT.preset())));
             KeySchedule schedule = schedule(interval, keyFrames);
             Path workDir = work != null ? work : defaultWorkDir(output);
-            ConsoleProgress progress = new ConsoleProgress("propagate", err, quiet);
+            ConsoleProgress progress = new ConsoleProgress("propagate", err, run.quiet);
             Propagation.Report r = new Propagation().run(new Propagation.Job(video, keys, schedule, output, framesOut,
                     workDir, settings), progress);
             PrintWriter out = spec.commandLine().getOut();
@@ -100,7 +89,7 @@ public final class PropagateCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (Exception | OutOfMemoryError e) {
-            return CliErrors.report("propagate", e, verbose, err);
+            return CliErrors.report("propagate", e, run.verbose, err);
         }
     }
 

@@ -3,6 +3,7 @@
 package rerender.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,6 +33,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    PropagationRunOptions run = new PropagationRunOptions();
+
     @Option(names = "--clip", paramLabel = "IN", description = "input clip (default: the bundled sample/clip.mp4)")
     Path clip;
 
@@ -49,18 +53,6 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--resolution", defaultValue = "256", description = "short side (default: ${DEFAULT-VALUE})")
     int resolution;
 
-    @Option(names = "--poisson", description = "gradient (Poisson) blending")
-    boolean poisson;
-
-    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
-    @Option(names = "--quiet", description = "no progress bar")
-    boolean quiet;
-
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -70,13 +62,10 @@ public final class SampleCommand implements Callable<Integer> {
             StyleFilter style = StyleFilter.byName(filter);
             Path keys = outDir.resolve("keys-" + filter);
             PropagationPlan plan = writeKeys(input, prep, style, interval, keys, err);
-            PropagationSettings settings = PropagationSettings.defaults().withPreparation(prep).withPoisson(poisson);
-            if (threads != null) {
-                settings = settings.withThreads(threads);
-            }
+            PropagationSettings settings = run.applyTo(PropagationSettings.defaults().withPreparation(prep));
             Path video = outDir.resolve("sample.mp4"), frames = outDir.resolve("frames");
             Propagation.Report r = new Propagation().run(new Propagation.Job(input, keys, KeySchedule.at(plan.keys()),
-                    video, frames, outDir.resolve("work"), settings), new ConsoleProgress("sample", err, quiet));
+                    video, frames, outDir.resolve("work"), settings), new ConsoleProgress("sample", err, run.quiet));
             PrintWriter out = spec.commandLine().getOut();
             out.printf("stylised keys (%s): %s%n", filter, keys.toAbsolutePath());
             out.printf("video:  %s (%d frames, %dx%d) in %.1f s%n", video.toAbsolutePath(), r.frameCount(), r.width(),
@@ -85,7 +74,7 @@ public final class SampleCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (Exception | OutOfMemoryError e) {
-            return CliErrors.report("sample", e, verbose, err);
+            return CliErrors.report("sample", e, run.verbose, err);
         }
     }
 

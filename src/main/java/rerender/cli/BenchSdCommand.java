@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -238,7 +237,7 @@ public final class BenchSdCommand implements Callable<Integer> {
         System.err.println("writing " + file + " (random weights, once)...");
         long t0 = System.nanoTime();
         writer.accept(tmp);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        rerender.files.AtomicFiles.publish(tmp, file);
         System.err.printf("  %.1f GB in %.0f s%n", Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
         return file;
     }

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import rerender.video.FloatImage;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,11 +102,7 @@ final class SegmentStore {
                 rerender.video.FloatImage.PUBLIC_FILE);
         try {
             Files.write(tmp, content);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            rerender.files.AtomicFiles.publish(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }

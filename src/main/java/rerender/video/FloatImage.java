@@ -136,8 +136,7 @@ public final class FloatImage {
             if (!javax.imageio.ImageIO.write(toBuffered(), "png", tmp.toFile())) {
                 throw new IOException("no PNG writer");
             }
-            java.nio.file.Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            rerender.files.AtomicFiles.publish(tmp, path);
         } finally {
             java.nio.file.Files.deleteIfExists(tmp);
         }

@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -183,7 +182,7 @@ public final class SafeTensorsWriter implements AutoCloseable {
             }
             flush();
             ch.close();
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            rerender.files.AtomicFiles.publish(tmp, out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out, e);
         }

@@ -7,10 +7,8 @@ import rerender.video.FloatImage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
@@ -196,9 +194,7 @@ public final class Mp4Writer implements AutoCloseable {
     /** Atomic rename onto the target (falls back to a plain replace where the file system cannot). */
     static void publish(Path tmp, Path target) throws IOException {
         try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            rerender.files.AtomicFiles.publish(tmp, target);
         } catch (IOException e) {
             throw new IOException("cannot move the finished video onto " + target + ": " + e, e);
         }

@@ -106,9 +106,16 @@ public final class Compute {
         int rows = x.size() / in;
         long t0 = stats.start();
         float[] y = new float[rows * out];
-        if (bias != null) {
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(bias, 0, y, r * out, out);
+        if (bias != null) { // on all threads: a serial fill of y leaves the other core idle
+            Parallel.RangeBody fill = (lo, hi) -> {
+                for (int r = lo; r < hi; r++) {
+                    System.arraycopy(bias, 0, y, r * out, out);
+                }
+            };
+            if ((long) rows * out < PARALLEL_MIN) {
+                fill.run(0, rows);
+            } else {
+                parallel.forRange(0, rows, fill);
             }
         }
         product.run(rows, in, y, bias != null);

@@ -36,8 +36,10 @@ final class BlockedGemm {
     }
 
     /**
-     * C[M,N] (+)= A . B, the rectangle of C split over p's threads along its longer side; each thread
-     * packs its own panels, so no synchronisation inside.
+     * C[M,N] (+)= A . B, the rectangle of C cut along its longer side into chunks of whole cache blocks which p's
+     * threads claim dynamically (the two cores of this VM often run at different speeds). The operand that every
+     * chunk needs in full (B for a cut along M, A for a cut along N) is packed once, by all threads together, and
+     * the chunks read its panels in place; each chunk packs its own part of the other operand.
      */
     static void multiply(Parallel p, int m, int n, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                          boolean accumulate) {
@@ -55,68 +57,139 @@ final class BlockedGemm {
         long work = 2L * m * n * k;
         int t = work < 4_000_000 ? 1 : p.threads();
         boolean splitN = (long) n * MR >= (long) m * NR / 2 || m < t * MR;
-        int units = splitN ? ceilDiv(n, NR) : ceilDiv(m, MR);
-        int parts = Math.min(t, units);
-        if (parts <= 1) {
+        int unit = splitN ? NR : MR;
+        int units = ceilDiv(splitN ? n : m, unit);
+        if (t <= 1 || units <= 1) {
             block(0, m, 0, n, k, packA, packB, c, cOff, ldc, accumulate);
             return;
         }
-        PackB shared = !splitN && SHARE_B && (long) roundUp(n, NR) * k <= SHARED_B_MAX_FLOATS
-                ? prepacked(p, n, k, packB) : packB;
-        p.forRange(0, parts, (lo, hi) -> {
-            for (int part = lo; part < hi; part++) {
-                int u0 = (int) ((long) units * part / parts);
-                int u1 = (int) ((long) units * (part + 1) / parts);
+        long sharedFloats = splitN ? (long) roundUp(m, MR) * k : (long) roundUp(n, NR) * k;
+        boolean share = SHARE_PACKED && sharedFloats <= SHARED_MAX_FLOATS;
+        PackA a = share && splitN ? new SharedA(Prepacked.ofA(p, m, k, packA)) : packA;
+        PackB b = share && !splitN ? new SharedB(Prepacked.ofB(p, n, k, packB)) : packB;
+        // guided chunks (each split into cache blocks by block()), at least a few micro-tiles
+        int minUnits = Math.max(1, Math.min(MIN_CHUNK_UNITS, units / (4 * t)));
+        int paSize = a instanceof SharedA ? 0 : kcMax(k) * Math.min(MC, roundUp(m, MR)); // >= packASize(any rows)
+        int pbSize = b instanceof SharedB ? 0 : kcMax(k) * Math.min(NC, roundUp(n, NR)); // >= packBSize(any cols)
+        p.forWorkers(units, minUnits, chunks -> {
+            float[] pa = new float[paSize], pb = new float[pbSize], edge = new float[MR * NR];
+            int[] r = new int[2];
+            while (chunks.claim(r)) {
                 if (splitN) {
-                    block(0, m, u0 * NR, Math.min(n, u1 * NR), k, packA, packB, c, cOff, ldc, accumulate);
+                    block(0, m, r[0] * NR, Math.min(n, r[1] * NR), k, a, b, c, cOff, ldc, accumulate, pa, pb, edge);
                 } else {
-                    block(u0 * MR, Math.min(m, u1 * MR), 0, n, k, packA, shared, c, cOff, ldc, accumulate);
+                    block(r[0] * MR, Math.min(m, r[1] * MR), 0, n, k, a, b, c, cOff, ldc, accumulate, pa, pb, edge);
                 }
             }
         });
     }
 
-    /** Whether row-split products pack B once, shared by the threads (see {@link #prepacked}). */
-    static final boolean SHARE_B = !Boolean.getBoolean("rerender.gemm.noSharedB");
-    /** Largest shared packed B (floats, 32 MB): row-split products in SD have small K x N (weights, small maps). */
-    static final long SHARED_B_MAX_FLOATS = 8L << 20;
+    /** Smallest chunk of a threaded product, in micro-tile rows or columns (8 x 3 rows, 8 x 24 columns). */
+    private static final int MIN_CHUNK_UNITS = 8;
+
+    /** Whether the operand all chunks share is packed once (see {@link #multiply}); off for comparisons. */
+    static final boolean SHARE_PACKED = !Boolean.getBoolean("rerender.gemm.noSharedB");
+    /** Largest shared packed operand (floats, 32 MB): in SD these are weights or small maps. */
+    static final long SHARED_MAX_FLOATS = 8L << 20;
 
     /**
-     * All of B packed once, the (K-block, N-block) panels split over the threads, for products split along M:
-     * otherwise every thread packs the whole of B itself, which for a convolution on a small map (B = the image
-     * gathered as im2col, K = 9 C) costs about a tenth of the product per thread. Returns a packer that copies
-     * the requested panel out of the shared buffer (block() asks for exactly these panels).
+     * An operand packed once in full, per K-block, as consecutive slivers over all its rows (A: MR-row slivers)
+     * or columns (B: NR-column slivers), so any sliver-aligned block of it is one contiguous run that the
+     * micro-kernels read in place. Its pack methods copy such a run out, for callers that want a copy.
      */
-    private static PackB prepacked(Parallel p, int n, int k, PackB packB) {
-        int kcMax = kcMax(k), ncMax = ncMax(n);
-        int kBlocks = ceilDiv(k, kcMax), nBlocks = ceilDiv(n, ncMax);
-        long[] offsets = new long[kBlocks * nBlocks + 1];
-        for (int jb = 0; jb < nBlocks; jb++) {
-            for (int kb = 0; kb < kBlocks; kb++) {
-                int i = jb * kBlocks + kb;
-                int kc = Math.min(kcMax, k - kb * kcMax), nc = Math.min(ncMax, n - jb * ncMax);
-                offsets[i + 1] = offsets[i] + (long) kc * roundUp(nc, NR);
-            }
+    static final class Prepacked {
+        final float[] all;
+        private final int kcMax;
+        private final int unit;
+        private final int[] kBase;
+
+        private Prepacked(float[] all, int kcMax, int unit, int[] kBase) {
+            this.all = all;
+            this.kcMax = kcMax;
+            this.unit = unit;
+            this.kBase = kBase;
         }
-        float[] all = new float[(int) offsets[offsets.length - 1]];
-        p.forRange(0, kBlocks * nBlocks, (lo, hi) -> {
-            float[] tmp = new float[kcMax * ncMax];
-            for (int i = lo; i < hi; i++) {
-                int jb = i / kBlocks, kb = i % kBlocks;
-                int kc = Math.min(kcMax, k - kb * kcMax), nc = Math.min(ncMax, n - jb * ncMax);
-                packB.pack(kb * kcMax, kc, jb * ncMax, nc, tmp);
-                System.arraycopy(tmp, 0, all, (int) offsets[i], (int) (offsets[i + 1] - offsets[i]));
+
+        /**
+         * An A [m, k] that the caller has written itself, from all[base] on, in this layout: K-block kb (depth
+         * kcMax(k), the last one shorter) starts at base + kb * roundUp(m, MR) * kcMax(k) and holds the MR-row
+         * slivers of all rows one after another, sliver s at + s * kc * MR, element (l, r) at + l * MR + r.
+         */
+        static Prepacked layoutA(float[] all, int base, int m, int k) {
+            int kcMax = kcMax(k);
+            int[] kBase = new int[ceilDiv(k, kcMax)];
+            for (int kb = 0; kb < kBase.length; kb++) {
+                kBase[kb] = base + kb * roundUp(m, MR) * kcMax;
             }
-        });
-        return (k0, kc, j0, nc, dst) -> {
-            if (k0 % kcMax != 0 || j0 % ncMax != 0) {
-                throw new IllegalStateException("shared B asked for a panel it was not packed in: k0=" + k0 + " j0=" + j0);
+            return new Prepacked(all, kcMax, MR, kBase);
+        }
+
+        /** A [m, k] packed with p's threads. */
+        static Prepacked ofA(Parallel p, int m, int k, PackA packA) {
+            return of(p, m, k, MR, MC, (i0, len, k0, kc, dst) -> packA.pack(i0, len, k0, kc, dst));
+        }
+
+        /** B [k, n] packed with p's threads. */
+        static Prepacked ofB(Parallel p, int n, int k, PackB packB) {
+            return of(p, n, k, NR, ncMax(n), (j0, len, k0, kc, dst) -> packB.pack(k0, kc, j0, len, dst));
+        }
+
+        private interface Packer {
+            void pack(int x0, int len, int k0, int kc, float[] dst);
+        }
+
+        private static Prepacked of(Parallel p, int extent, int k, int unit, int blockMax, Packer packer) {
+            int kcMax = kcMax(k);
+            int kBlocks = ceilDiv(k, kcMax);
+            int padded = roundUp(extent, unit);
+            int[] kBase = new int[kBlocks];
+            for (int kb = 1; kb < kBlocks; kb++) {
+                kBase[kb] = kBase[kb - 1] + padded * kcMax;
             }
-            int i = (j0 / ncMax) * kBlocks + k0 / kcMax;
-            System.arraycopy(all, (int) offsets[i], dst, 0, (int) (offsets[i + 1] - offsets[i]));
-        };
+            float[] all = new float[Math.multiplyExact(padded, k)];
+            int block = roundUp(Math.min(blockMax, padded), unit);
+            int xBlocks = ceilDiv(extent, block);
+            p.forRange(0, kBlocks * xBlocks, (lo, hi) -> {
+                float[] tmp = new float[kcMax * block];
+                for (int i = lo; i < hi; i++) {
+                    int kb = i / xBlocks, x0 = (i % xBlocks) * block;
+                    int kc = Math.min(kcMax, k - kb * kcMax), len = Math.min(block, extent - x0);
+                    packer.pack(x0, len, kb * kcMax, kc, tmp);
+                    System.arraycopy(tmp, 0, all, kBase[kb] + x0 * kc, roundUp(len, unit) * kc);
+                }
+            });
+            return new Prepacked(all, kcMax, unit, kBase);
+        }
+
+        /** Where the panel of rows/columns starting at x0 (a multiple of the sliver width) of K-block k0 starts. */
+        int offset(int k0, int kc, int x0) {
+            if (k0 % kcMax != 0 || x0 % unit != 0) {
+                throw new IllegalStateException("prepacked operand asked for an unaligned panel: k0=" + k0 + " x0=" + x0);
+            }
+            return kBase[k0 / kcMax] + x0 * kc;
+        }
+
+        /** Copies the panel at (k0, x0) of len rows/columns out, in the layout a packer writes. */
+        void copy(int k0, int kc, int x0, int len, float[] dst) {
+            System.arraycopy(all, offset(k0, kc, x0), dst, 0, roundUp(len, unit) * kc);
+        }
     }
 
+    /** A prepacked A: {@link #block} reads its panels in place; as a packer it copies them out. */
+    record SharedA(Prepacked packed) implements PackA {
+        @Override
+        public void pack(int i0, int mc, int k0, int kc, float[] dst) {
+            packed.copy(k0, kc, i0, mc, dst);
+        }
+    }
+
+    /** A prepacked B: {@link #block} reads its panels in place; as a packer it copies them out. */
+    record SharedB(Prepacked packed) implements PackB {
+        @Override
+        public void pack(int k0, int kc, int j0, int nc, float[] dst) {
+            packed.copy(k0, kc, j0, nc, dst);
+        }
+    }
     /** Single-threaded loop nest over C[i0..i1, j0..j1]. */
     static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                       boolean accumulate) {
@@ -173,25 +246,39 @@ final class BlockedGemm {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean load = accumulate || pc > 0;
-                packB.pack(pc, kc, jc, nc, pb);
+                float[] bArr = pb;
+                int bBase = 0;
+                if (packB instanceof SharedB sb) {
+                    bArr = sb.packed().all;
+                    bBase = sb.packed().offset(pc, kc, jc);
+                } else {
+                    packB.pack(pc, kc, jc, nc, pb);
+                }
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    packA.pack(ic, mc, pc, kc, pa);
+                    float[] aArr = pa;
+                    int aBase = 0;
+                    if (packA instanceof SharedA sa) {
+                        aArr = sa.packed().all;
+                        aBase = sa.packed().offset(pc, kc, ic);
+                    } else {
+                        packA.pack(ic, mc, pc, kc, pa);
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
-                        int pbOff = (jr / NR) * kc * NR;
+                        int pbOff = bBase + (jr / NR) * kc * NR;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            int paOff = (ir / MR) * kc * MR;
+                            int paOff = aBase + (ir / MR) * kc * MR;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
-                                kernel(kc, pa, paOff, pb, pbOff, c, cIdx, ldc, load);
+                                kernel(kc, aArr, paOff, bArr, pbOff, c, cIdx, ldc, load);
                             } else if (mr == MR && nr == 2 * L) {
-                                kernel2(kc, pa, paOff, pb, pbOff, c, cIdx, ldc, load);
+                                kernel2(kc, aArr, paOff, bArr, pbOff, c, cIdx, ldc, load);
                             } else if (mr == MR && nr == L) {
-                                kernel1(kc, pa, paOff, pb, pbOff, c, cIdx, ldc, load);
+                                kernel1(kc, aArr, paOff, bArr, pbOff, c, cIdx, ldc, load);
                             } else {
-                                kernel(kc, pa, paOff, pb, pbOff, edge, 0, NR, false);
+                                kernel(kc, aArr, paOff, bArr, pbOff, edge, 0, NR, false);
                                 for (int r = 0; r < mr; r++) {
                                     int row = cIdx + r * ldc;
                                     for (int jj = 0; jj < nr; jj++) {

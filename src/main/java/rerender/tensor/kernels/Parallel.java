@@ -50,20 +50,99 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
+    /** Hands out the ranges of one {@link #forWorkers} call, each unit exactly once. */
+    public interface RangeSource {
+        /** Claims the next range [r[0], r[1]) into r; false when all units are handed out. */
+        boolean claim(int[] r);
+    }
+
+    /** Body of a {@link #forWorkers} call: runs once per participating thread and claims ranges until none is left. */
+    public interface WorkerBody {
+        void run(RangeSource work);
+    }
+
+    /** The smallest chunk {@link #forRange} hands out is 1 / (GRAIN x threads) of the range. */
+    static final int GRAIN = 16;
+
     /**
-     * Splits [start, end) into at most threads() contiguous chunks, runs them concurrently (one on the caller)
-     * and returns when all are done. A call made from inside a body runs inline on that thread.
+     * Runs body over [start, end) on all threads (one of them the caller) and returns when all is done. The range
+     * is handed out dynamically in shrinking contiguous chunks (guided scheduling: half the remaining share of a
+     * thread at a time, down to 1 / (GRAIN x threads) of the range): this VM's two cores often run at different
+     * speeds, and with an even static split the faster one waits for the slower. A call made from inside a body
+     * runs inline on that thread. Bodies must not depend on how the range is cut.
      */
     public void forRange(int start, int end, RangeBody body) {
+        int len = end - start;
+        forRange(start, end, Math.max(1, len / (GRAIN * threads)), body);
+    }
+
+    /** As {@link #forRange(int, int, RangeBody)} with chunks of at least minChunk indices (the last may be smaller). */
+    public void forRange(int start, int end, int minChunk, RangeBody body) {
+        int len = end - start;
+        if (len <= 0) {
+            return;
+        }
+        if (threads == 1 || len <= minChunk || inside.get()) {
+            body.run(start, end);
+            return;
+        }
+        forWorkers(len, minChunk, work -> {
+            int[] r = new int[2];
+            while (work.claim(r)) {
+                body.run(start + r[0], start + r[1]);
+            }
+        });
+    }
+
+    /**
+     * Runs body on up to threads() threads (one of them the caller); the bodies claim the units [0, units) in
+     * guided chunks of at least minChunk from one shared counter, so per-thread set-up (scratch buffers) happens
+     * once per thread while the work itself is balanced dynamically. Inside a body, a nested call runs body once,
+     * inline, with the whole range.
+     */
+    public void forWorkers(int units, int minChunk, WorkerBody body) {
+        if (units <= 0) {
+            return;
+        }
+        int min = Math.max(1, minChunk);
+        AtomicInteger next = new AtomicInteger();
+        int parts = Math.min(threads, BlockedGemm.ceilDiv(units, min));
+        int divisor = 2 * parts;
+        RangeSource src = r -> {
+            while (true) {
+                int lo = next.get();
+                if (lo >= units) {
+                    return false;
+                }
+                int hi = (int) Math.min(units, (long) lo + Math.max(min, (units - lo) / divisor));
+                if (next.compareAndSet(lo, hi)) {
+                    r[0] = lo;
+                    r[1] = hi;
+                    return true;
+                }
+            }
+        };
+        if (parts == 1 || inside.get()) {
+            body.run(src);
+            return;
+        }
+        staticSplit(0, parts, (lo, hi) -> {
+            for (int w = lo; w < hi; w++) {
+                body.run(src);
+            }
+        });
+    }
+
+    /**
+     * Splits [start, end) into at most threads() contiguous parts, one per thread (the caller takes the first),
+     * and returns when all are done.
+     */
+    private void staticSplit(int start, int end, RangeBody body) {
         int len = end - start;
         if (len <= 0) {
             return;
         }
         int parts = Math.min(threads, len);
-        if (parts == 1 || inside.get()) {
-            body.run(start, end);
-            return;
-        }
         @SuppressWarnings("unchecked")
         Future<?>[] futures = new Future<?>[parts - 1];
         for (int i = 1; i < parts; i++) {

@@ -22,6 +22,9 @@ class GemmTest {
         {150, 25, 300}, {2, 500, 70}, {301, 9, 257}, {200, 130, 520}, {145, 4100, 3},
         // right-edge slivers of exactly one or two vectors (N mod 24 = 8 or 16: the narrow edge kernels), odd K
         {6, 8, 7}, {10, 32, 33}, {9, 320, 41}, {12, 40, 19}, {33, 64, 130},
+        // threaded with the shared operand read in place: cut along N (shared A, 1 and 3 K-blocks), cut along M
+        // (shared B over 3 K-blocks, and over two N-blocks)
+        {40, 4200, 300}, {61, 1000, 700}, {700, 100, 900}, {2000, 4150, 16},
     };
 
     @Test

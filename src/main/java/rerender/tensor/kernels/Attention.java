@@ -34,33 +34,27 @@ public final class Attention {
         if (nq == 0) {
             return;
         }
-        // tasks = (head, query chunk); enough chunks that every thread has work even with few heads
-        int chunks = Math.min(BlockedGemm.ceilDiv(nq, TQ), Math.max(1, BlockedGemm.ceilDiv(4 * p.threads(), heads)));
-        int tasks = heads * chunks;
-        p.forRange(0, tasks, (lo, hi) -> {
-            Head head = null;
-            for (int t = lo; t < hi; t++) {
-                int h = t / chunks;
-                int chunk = t % chunks;
-                int tiles = BlockedGemm.ceilDiv(nq, TQ);
-                int q0 = (int) ((long) tiles * chunk / chunks) * TQ;
-                int q1 = Math.min(nq, (int) ((long) tiles * (chunk + 1) / chunks) * TQ);
-                if (head == null || head.h != h) {
-                    head = new Head(k, v, nk, heads, d, h);
-                }
-                for (int i0 = q0; i0 < q1; i0 += TQ) {
-                    head.tile(q, out, i0, Math.min(TQ, q1 - i0), scale);
+        // K and V of every head packed once (in parallel), then (head, query tile) tasks handed out dynamically
+        Head[] packed = new Head[heads];
+        p.forRange(0, heads, 1, (lo, hi) -> {
+            for (int h = lo; h < hi; h++) {
+                packed[h] = new Head(k, v, nk, heads, d, h);
+            }
+        });
+        int tiles = BlockedGemm.ceilDiv(nq, TQ);
+        p.forWorkers(heads * tiles, 1, work -> {
+            Tile buffers = new Tile(d);
+            int[] r = new int[2];
+            while (work.claim(r)) {
+                for (int task = r[0]; task < r[1]; task++) {
+                    int i0 = (task % tiles) * TQ;
+                    buffers.run(packed[task / tiles], q, out, i0, Math.min(TQ, nq - i0), scale);
                 }
             }
         });
     }
 
-    /**
-     * Packed keys and values of one head plus the work buffers of one thread. Everything runs transposed
-     * (keys x queries) so that the softmax, which is per query, runs down columns: a query is a vector lane,
-     * max / exp / sum are plain lane-wise vector ops, and the probability tile P^T is produced directly in the
-     * packed-B layout the P.V product reads (no transpose, no repacking).
-     */
+    /** Keys and values of one head, packed once per call and shared by the threads. */
     private static final class Head {
         final int h;
         final int nk;
@@ -71,14 +65,6 @@ public final class Attention {
         final float[] kPack;
         /** V_h^T [d, nk] packed as MR-row A slivers with kc = nk (a key tile starts at key0 * MR in a sliver). */
         final float[] vtPack;
-        /** (scale q_h)^T [d, TQ] packed as NR-column B slivers with kc = d. */
-        final float[] qtPack;
-        /** S^T / P^T [TK, TQ] as NR-column slivers: sliver s, key j, lane c at s*TK*NR + j*NR + c. */
-        final float[] pt;
-        /** O^T numerator [dPad, TQ] row-major. */
-        final float[] acc;
-        final float[] colMax = new float[TQ];
-        final float[] colSum = new float[TQ];
 
         Head(float[] k, float[] v, int nk, int heads, int d, int h) {
             this.h = h;
@@ -98,14 +84,39 @@ public final class Attention {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The work buffers of one thread for one query tile of a head. Everything runs transposed (keys x queries)
+     * so that the softmax, which is per query, runs down columns: a query is a vector lane, max / exp / sum are
+     * plain lane-wise vector ops, and the probability tile P^T is produced directly in the packed-B layout the
+     * P.V product reads (no transpose, no repacking).
+     */
+    private static final class Tile {
+        final int d;
+        final int dPad;
+        /** (scale q_h)^T [d, TQ] packed as NR-column B slivers with kc = d. */
+        final float[] qtPack;
+        /** S^T / P^T [TK, TQ] as NR-column slivers: sliver s, key j, lane c at s*TK*NR + j*NR + c. */
+        final float[] pt;
+        /** O^T numerator [dPad, TQ] row-major. */
+        final float[] acc;
+        final float[] colMax = new float[TQ];
+        final float[] colSum = new float[TQ];
+
+        Tile(int d) {
+            this.d = d;
+            this.dPad = BlockedGemm.roundUp(d, MR);
             qtPack = new float[d * TQ];
             pt = new float[TK * TQ];
             acc = new float[dPad * TQ];
         }
 
-        /** Output rows [i0, i0+rows) of this head: online softmax over key tiles (Milakov & Gimelshein 2018). */
-        void tile(float[] q, float[] out, int i0, int rows, float scale) {
-            packScaledQt(q, i0, rows, scale);
+        /** Output rows [i0, i0+rows) of head hd: online softmax over key tiles (Milakov & Gimelshein 2018). */
+        void run(Head hd, float[] q, float[] out, int i0, int rows, float scale) {
+            int nk = hd.nk;
+            packScaledQt(q, hd.h * d, hd.width, i0, rows, scale);
             Arrays.fill(colMax, Float.NEGATIVE_INFINITY);
             Arrays.fill(colSum, 0f);
             Arrays.fill(acc, 0f);
@@ -115,31 +126,31 @@ public final class Attention {
                 // S^T [keys, rows] = K [keys, d] . (scale q)^T [d, rows]
                 for (int s = 0; s < slivers; s++) {
                     for (int jr = 0; jr < keys; jr += MR) {
-                        BlockedGemm.kernel(d, kPack, (j0 + jr) * d, qtPack, s * d * NR, pt, s * TK * NR + jr * NR,
+                        BlockedGemm.kernel(d, hd.kPack, (j0 + jr) * d, qtPack, s * d * NR, pt, s * TK * NR + jr * NR,
                                 NR, false);
                     }
                     softmaxStep(s, keys);
                     // O^T [dPad, sliver] += V^T [dPad, keys] . P^T [keys, sliver]
                     for (int t0 = 0; t0 < dPad; t0 += MR) {
-                        BlockedGemm.kernel(keys, vtPack, t0 * nk + j0 * MR, pt, s * TK * NR, acc, t0 * TQ + s * NR,
+                        BlockedGemm.kernel(keys, hd.vtPack, t0 * nk + j0 * MR, pt, s * TK * NR, acc, t0 * TQ + s * NR,
                                 TQ, true);
                     }
                 }
             }
             for (int c = 0; c < rows; c++) {
                 float inv = 1f / colSum[c];
-                int o = (i0 + c) * width + h * d;
+                int o = (i0 + c) * hd.width + hd.h * d;
                 for (int t = 0; t < d; t++) {
                     out[o + t] = acc[t * TQ + c] * inv;
                 }
             }
         }
 
-        private void packScaledQt(float[] q, int i0, int rows, float scale) {
+        private void packScaledQt(float[] q, int qCol, int width, int i0, int rows, float scale) {
             for (int c = 0; c < TQ; c++) {
                 int dst = (c / NR) * d * NR + c % NR;
                 if (c < rows) {
-                    int src = (i0 + c) * width + h * d;
+                    int src = (i0 + c) * width + qCol;
                     for (int t = 0; t < d; t++) {
                         qtPack[dst + t * NR] = q[src + t] * scale;
                     }

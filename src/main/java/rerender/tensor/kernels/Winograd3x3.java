@@ -97,13 +97,15 @@ final class Winograd3x3 {
         int a2 = tile.alpha * tile.alpha;
         int tilesW = (w + m - 1) / m;
         int tilesH = (h + m - 1) / m;
-        float[] u = transformWeights(p, weight, weightHalf, o, c, tile); // [alpha^2, O, C]
+        int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
+        float[] u = scratch(0, Math.multiplyExact(a2, uPoint));
+        transformWeights(p, weight, weightHalf, o, c, tile, u);
         int maxT = Math.max(tilesW, Math.min(TARGET_TILES, CHUNK_FLOATS / (a2 * Math.max(c, o))));
         int rowsMax = Math.max(1, Math.min(tilesH, maxT / tilesW));
         int rows = BlockedGemm.ceilDiv(tilesH, BlockedGemm.ceilDiv(tilesH, rowsMax)); // tile rows per chunk, evened
         int tMax = rows * tilesW;
-        float[] v = new float[a2 * c * tMax]; // [alpha^2, C, T]
-        float[] mm = new float[a2 * o * tMax]; // [alpha^2, O, T]
+        float[] v = scratch(1, a2 * c * tMax); // [alpha^2, C, T]
+        float[] mm = scratch(2, a2 * o * tMax); // [alpha^2, O, T]
         float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, o), h * w)];
         for (int b = 0; b < n; b++) {
             int xOff = b * c * h * w;
@@ -113,13 +115,18 @@ final class Winograd3x3 {
                 int t = (ty1 - ty0) * tilesW;
                 int ty0f = ty0;
                 p.forRange(0, c, (lo, hi) -> inputTransform(x, xOff, h, w, tile, tilesW, ty0f, t, lo, hi, v, c));
-                p.forRange(0, a2, (lo, hi) -> {
-                    float[] pa = new float[BlockedGemm.packASize(o, c)];
+                // the alpha^2 independent products, claimed one by one (dynamic: the cores' speeds differ)
+                p.forWorkers(a2, 1, work -> {
+                    float[] pa = new float[0]; // A is prepacked
                     float[] pb = new float[BlockedGemm.packBSize(t, c)];
                     float[] edge = new float[BlockedGemm.MR * BlockedGemm.NR];
-                    for (int xi = lo; xi < hi; xi++) {
-                        BlockedGemm.block(0, o, 0, t, c, BlockedGemm.rowMajorA(u, xi * o * c, c),
-                                BlockedGemm.rowMajorB(v, xi * c * t, t), mm, xi * o * t, t, false, pa, pb, edge);
+                    int[] r = new int[2];
+                    while (work.claim(r)) {
+                        for (int xi = r[0]; xi < r[1]; xi++) { // U is read in place, already in sliver layout
+                            BlockedGemm.block(0, o, 0, t, c,
+                                    new BlockedGemm.SharedA(BlockedGemm.Prepacked.layoutA(u, xi * uPoint, o, c)),
+                                    BlockedGemm.rowMajorB(v, xi * c * t, t), mm, xi * o * t, t, false, pa, pb, edge);
+                        }
                     }
                 });
                 p.forRange(0, o, (lo, hi) -> outputTransform(mm, tile, tilesW, ty0f, t, lo, hi, o, bias, y, yOff,
@@ -130,66 +137,109 @@ final class Winograd3x3 {
     }
 
     /**
-     * U[xi, oc, ic] = (G g G^T)[xi] for each 3x3 filter g = weight[oc, ic], vectorised over L input channels at a
-     * time (U is contiguous along ic); float arithmetic, G's entries are exact up to float rounding of 1/6, 1/12.
+     * U[xi] = (G g G^T)[xi] for every 3x3 filter g = weight[oc, ic], written straight in the GEMM's packed-A
+     * layout (see {@link BlockedGemm.Prepacked#layoutA}; point xi from u[xi * roundUp(O, MR) * C] on), so the
+     * per-point products read it in place instead of packing it again. Per sliver of MR output channels the
+     * transform runs vectorised over L input channels into a [alpha^2, MR, C] buffer, which packSliver then
+     * interleaves. Float arithmetic; G's entries are exact up to float rounding of 1/6, 1/12.
      */
-    static float[] transformWeights(Parallel p, float[] weight, MemorySegment weightHalf, int o, int c, Tile tile) {
+    static void transformWeights(Parallel p, float[] weight, MemorySegment weightHalf, int o, int c, Tile tile,
+                                 float[] u) {
         int al = tile.alpha;
-        float[] u = new float[al * al * o * c];
+        int a2 = al * al;
+        int mr = BlockedGemm.MR;
+        int uPoint = BlockedGemm.roundUp(o, mr) * c;
+        int kcMax = BlockedGemm.kcMax(c);
         Sparse g = tile.gs;
-        p.forRange(0, o, (lo, hi) -> {
+        p.forRange(0, BlockedGemm.ceilDiv(o, mr), (lo, hi) -> {
             float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
             float[] tmp = new float[al * 3 * L]; // (G f)[i, j]
+            float[] rows = new float[a2 * mr * c]; // U of this sliver: [xi, r, ic]
             // fp16 filters: one output channel's c*9 values copied out of the segment in bulk and widened at once
             short[] rowBits = weight == null ? new short[c * 9] : null;
             float[] rowF = weight == null ? new float[c * 9] : null;
-            for (int oc = lo; oc < hi; oc++) {
-                float[] wsrc = weight;
-                int rowOff = oc * c * 9;
-                if (weight == null) {
-                    java.lang.foreign.MemorySegment.copy(weightHalf, Fp16.BITS, 2L * rowOff, rowBits, 0, c * 9);
-                    Fp16.widen(rowBits, rowF, 0, c * 9);
-                    wsrc = rowF;
-                    rowOff = 0;
+            for (int sl = lo; sl < hi; sl++) {
+                for (int r = 0; r < mr; r++) {
+                    int oc = sl * mr + r;
+                    if (oc >= o) {
+                        for (int xi = 0; xi < a2; xi++) {
+                            java.util.Arrays.fill(rows, (xi * mr + r) * c, (xi * mr + r + 1) * c, 0f);
+                        }
+                        continue;
+                    }
+                    float[] wsrc = weight;
+                    int rowOff = oc * c * 9;
+                    if (weight == null) {
+                        MemorySegment.copy(weightHalf, Fp16.BITS, 2L * rowOff, rowBits, 0, c * 9);
+                        Fp16.widen(rowBits, rowF, 0, c * 9);
+                        wsrc = rowF;
+                        rowOff = 0;
+                    }
+                    transformRow(wsrc, rowOff, c, g, al, f, tmp, rows, r);
                 }
-                for (int ic0 = 0; ic0 < c; ic0 += L) {
-                    int lanes = Math.min(L, c - ic0);
-                    int src = rowOff + ic0 * 9;
-                    for (int lane = 0; lane < L; lane++) {
-                        for (int q = 0; q < 9; q++) {
-                            f[q * L + lane] = lane >= lanes ? 0f : wsrc[src + lane * 9 + q];
-                        }
-                    }
-                    for (int i = 0; i < al; i++) {
-                        for (int j = 0; j < 3; j++) {
-                            FloatVector s = FloatVector.zero(S);
-                            for (int q = 0; q < g.idx[i].length; q++) {
-                                s = FloatVector.fromArray(S, f, (g.idx[i][q] * 3 + j) * L)
-                                        .fma(FloatVector.broadcast(S, g.val[i][q]), s);
-                            }
-                            s.intoArray(tmp, (i * 3 + j) * L);
-                        }
-                    }
-                    VectorMask<Float> mask = S.indexInRange(0, lanes);
-                    for (int i = 0; i < al; i++) {
-                        for (int j = 0; j < al; j++) {
-                            FloatVector s = FloatVector.zero(S);
-                            for (int q = 0; q < g.idx[j].length; q++) {
-                                s = FloatVector.fromArray(S, tmp, (i * 3 + g.idx[j][q]) * L)
-                                        .fma(FloatVector.broadcast(S, g.val[j][q]), s);
-                            }
-                            int dst = ((i * al + j) * o + oc) * c + ic0;
-                            if (lanes == L) {
-                                s.intoArray(u, dst);
-                            } else {
-                                s.intoArray(u, dst, mask);
-                            }
-                        }
+                for (int xi = 0; xi < a2; xi++) {
+                    for (int k0 = 0, kb = 0; k0 < c; k0 += kcMax, kb++) {
+                        int kc = Math.min(kcMax, c - k0);
+                        BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u,
+                                xi * uPoint + kb * BlockedGemm.roundUp(o, mr) * kcMax + sl * kc * mr);
                     }
                 }
             }
         });
-        return u;
+    }
+
+    /** U[xi, r, ic] for all input channels of one output channel's filters wsrc[rowOff + ic * 9 + q]. */
+    private static void transformRow(float[] wsrc, int rowOff, int c, Sparse g, int al, float[] f, float[] tmp,
+                                     float[] rows, int r) {
+        int mr = BlockedGemm.MR;
+        for (int ic0 = 0; ic0 < c; ic0 += L) {
+            int lanes = Math.min(L, c - ic0);
+            int src = rowOff + ic0 * 9;
+            for (int lane = 0; lane < L; lane++) {
+                for (int q = 0; q < 9; q++) {
+                    f[q * L + lane] = lane >= lanes ? 0f : wsrc[src + lane * 9 + q];
+                }
+            }
+            for (int i = 0; i < al; i++) {
+                for (int j = 0; j < 3; j++) {
+                    FloatVector s = FloatVector.zero(S);
+                    for (int q = 0; q < g.idx[i].length; q++) {
+                        s = FloatVector.fromArray(S, f, (g.idx[i][q] * 3 + j) * L)
+                                .fma(FloatVector.broadcast(S, g.val[i][q]), s);
+                    }
+                    s.intoArray(tmp, (i * 3 + j) * L);
+                }
+            }
+            VectorMask<Float> mask = S.indexInRange(0, lanes);
+            for (int i = 0; i < al; i++) {
+                for (int j = 0; j < al; j++) {
+                    FloatVector s = FloatVector.zero(S);
+                    for (int q = 0; q < g.idx[j].length; q++) {
+                        s = FloatVector.fromArray(S, tmp, (i * 3 + g.idx[j][q]) * L)
+                                .fma(FloatVector.broadcast(S, g.val[j][q]), s);
+                    }
+                    int dst = ((i * al + j) * mr + r) * c + ic0;
+                    if (lanes == L) {
+                        s.intoArray(rows, dst);
+                    } else {
+                        s.intoArray(rows, dst, mask);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per-thread work buffers (transformed weights, inputs, products), kept between calls: they are large. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
+
+    /** Scratch buffer slot of at least size floats; contents are stale (callers overwrite what they read). */
+    private static float[] scratch(int slot, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[slot] == null || s[slot].length < size) {
+            s[slot] = null; // let the old one go before allocating the new one
+            s[slot] = new float[size];
+        }
+        return s[slot];
     }
 
     /**

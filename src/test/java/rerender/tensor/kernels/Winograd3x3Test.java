@@ -26,7 +26,8 @@ class Winograd3x3Test {
         {2, 6, 11, 13, 7},
         {1, 33, 17, 19, 35},
         {2, 40, 16, 16, 24},
-        {1, 300, 9, 10, 5}, // K = C > KC: several K blocks in each point GEMM
+        {1, 300, 9, 10, 5},
+        {1, 333, 6, 7, 4}, // C > 320: two K blocks in each point GEMM (and its prepacked weights), O not a multiple of 3
         {1, 8, 70, 66, 9}, // several chunks of tile rows
     };
 

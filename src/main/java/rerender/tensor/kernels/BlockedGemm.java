@@ -146,8 +146,9 @@ final class BlockedGemm {
             for (int kb = 1; kb < kBlocks; kb++) {
                 kBase[kb] = kBase[kb - 1] + padded * kcMax;
             }
-            float[] all = new float[Math.multiplyExact(padded, k)];
-            int block = roundUp(Math.min(blockMax, padded), unit);
+            float[] all = sharedScratch(Math.multiplyExact(padded, k)); // fully overwritten below
+            // enough blocks that all threads pack (a single 320 x 320 weight would otherwise be one serial task)
+            int block = roundUp(Math.min(blockMax, Math.max(unit, ceilDiv(padded, PREPACK_TASKS))), unit);
             int xBlocks = ceilDiv(extent, block);
             p.forRange(0, kBlocks * xBlocks, (lo, hi) -> {
                 float[] tmp = new float[kcMax * block];
@@ -161,6 +162,9 @@ final class BlockedGemm {
             return new Prepacked(all, kcMax, unit, kBase);
         }
 
+        /** Blocks per K-block that prepacking is cut into, so that every thread takes part. */
+        private static final int PREPACK_TASKS = 8;
+
         /** Where the panel of rows/columns starting at x0 (a multiple of the sliver width) of K-block k0 starts. */
         int offset(int k0, int kc, int x0) {
             if (k0 % kcMax != 0 || x0 % unit != 0) {
@@ -173,6 +177,23 @@ final class BlockedGemm {
         void copy(int k0, int kc, int x0, int len, float[] dst) {
             System.arraycopy(all, offset(k0, kc, x0), dst, 0, roundUp(len, unit) * kc);
         }
+    }
+
+    /**
+     * Per-thread buffer for the shared operand of {@link #multiply} (at most {@link #SHARED_MAX_FLOATS}), kept
+     * between calls: allocating it per product meant zeroing up to 32 MB on the calling thread while the others
+     * waited. A product's shared operand lives only during that product, and packers never multiply.
+     */
+    private static final ThreadLocal<float[]> SHARED_SCRATCH = new ThreadLocal<>();
+
+    private static float[] sharedScratch(int size) {
+        float[] s = SHARED_SCRATCH.get();
+        if (s == null || s.length < size) {
+            SHARED_SCRATCH.remove();
+            s = new float[size];
+            SHARED_SCRATCH.set(s);
+        }
+        return s;
     }
 
     /** A prepacked A: {@link #block} reads its panels in place; as a packer it copies them out. */

@@ -6,7 +6,6 @@ import static rerender.tensor.kernels.BlockedGemm.L;
 import static rerender.tensor.kernels.BlockedGemm.S;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 public final class Norms {
     private Norms() {
@@ -90,7 +89,7 @@ public final class Norms {
                 a1 = a1.add(d);
                 a2 = d.fma(d, a2);
             }
-            double t1 = a1.reduceLanes(VectorOperators.ADD), t2 = a2.reduceLanes(VectorOperators.ADD);
+            double t1 = laneSum(a1), t2 = laneSum(a2);
             for (; i < b1; i++) {
                 double d = x[off + i] - k;
                 t1 += d;
@@ -103,6 +102,19 @@ public final class Norms {
         return new double[] {k + m1, Math.max(0, s2 / len - m1 * m1)};
     }
 
+    /**
+     * The lanes of v added in double, in lane order. Not reduceLanes(ADD): its order is unspecified and in practice
+     * differs between the interpreter/C1 fallback and C2's intrinsic, so the same input normalised before and after
+     * a method got compiled gave results a few ulps apart (a run was not reproducible).
+     */
+    private static double laneSum(FloatVector v) {
+        double s = 0;
+        for (float f : v.toArray()) {
+            s += f;
+        }
+        return s;
+    }
+
     /** Sum of x[off .. off+len): float vector lanes over blocks of 1024, blocks added in double. */
     private static double sum(float[] x, int off, int len) {
         double total = 0;
@@ -113,7 +125,7 @@ public final class Norms {
             for (int end = b1 - (b1 - b0) % L; i < end; i += L) {
                 acc = acc.add(FloatVector.fromArray(S, x, off + i));
             }
-            double s = acc.reduceLanes(VectorOperators.ADD);
+            double s = laneSum(acc);
             for (; i < b1; i++) {
                 s += x[off + i];
             }
@@ -134,7 +146,7 @@ public final class Norms {
                 FloatVector dv = FloatVector.fromArray(S, x, off + i).sub(mv);
                 acc = dv.fma(dv, acc);
             }
-            double s = acc.reduceLanes(VectorOperators.ADD);
+            double s = laneSum(acc);
             for (; i < b1; i++) {
                 double dv = x[off + i] - mean;
                 s += dv * dv;

@@ -14,6 +14,7 @@ import rerender.diffusion.unet.ControlResiduals;
 import rerender.tensor.Compute;
 import rerender.tensor.OpStats;
 import rerender.tensor.Tensor;
+import rerender.tensor.kernels.FmaPeak;
 import rerender.tensor.kernels.Parallel;
 import rerender.weights.CheckpointLayout;
 import rerender.weights.RandomCheckpoints;
@@ -155,6 +156,9 @@ public final class BenchSdCommand implements Callable<Integer> {
             report.put("rss_after_load_gb", memoryGb("VmRSS"));
             System.err.printf("loaded in %.1f s, RSS %.2f GB%n", loadSeconds, memoryGb("VmRSS"));
 
+            double peakStart = FmaPeak.measure(parallel, 0.5);
+            report.put("fma_peak_gflops_start", peakStart);
+            System.err.printf("machine FMA peak now: %.0f GFLOP/s on %d threads%n", peakStart, nThreads);
             int[] ids = ClipTokenizer.load().encode("a photo of a cat in the snow, highly detailed");
             Tensor[] context = new Tensor[1];
             timings.add(measure("text encoder (77 tokens)", repeats, warmup, parallel,
@@ -179,6 +183,7 @@ public final class BenchSdCommand implements Callable<Integer> {
                     printProfile(cn);
                 }
             }
+            report.put("fma_peak_gflops_after_unet", FmaPeak.measure(parallel, 0.5));
             if (vaeSize > 0) {
                 Tensor image = rng.next(1, 3, vaeSize, vaeSize);
                 int f = sd.vae().downFactor();
@@ -310,6 +315,8 @@ public final class BenchSdCommand implements Callable<Integer> {
             System.out.printf("%-26s %8.2f %8.2f %8.2f %9.1f %9.1f%n", t.name(), t.best(), t.median(), t.cpuSeconds(),
                     t.flops() / 1e9, t.gflops());
         }
+        System.out.printf("machine FMA peak (all threads): %.0f GFLOP/s before, %.0f after the UNet/ControlNet timings%n",
+                (double) report.get("fma_peak_gflops_start"), (double) report.get("fma_peak_gflops_after_unet"));
         System.out.printf("model load %.1f s, peak RSS (VmHWM) %.2f GB, threads %s, load average %s -> %s%n",
                 (double) report.get("load_seconds"), (double) report.get("peak_rss_gb"), report.get("threads"),
                 report.get("load_average_start"), report.get("load_average_end"));

@@ -68,8 +68,9 @@ public final class Parallel implements AutoCloseable {
      * Runs body over [start, end) on all threads (one of them the caller) and returns when all is done. The range
      * is handed out dynamically in shrinking contiguous chunks (guided scheduling: half the remaining share of a
      * thread at a time, down to 1 / (GRAIN x threads) of the range): this VM's two cores often run at different
-     * speeds, and with an even static split the faster one waits for the slower. A call made from inside a body
-     * runs inline on that thread. Bodies must not depend on how the range is cut.
+     * speeds, and with an even static split the faster one waits for the slower. The cut itself is the same on
+     * every call (a chunk's size depends only on where it starts); only which thread takes a chunk varies. A call
+     * made from inside a body runs inline on that thread. Bodies must not depend on how the range is cut.
      */
     public void forRange(int start, int end, RangeBody body) {
         int len = end - start;

@@ -20,7 +20,7 @@ public class AbDriver {
             urls.add(new File(args[5 + v]).toURI().toURL());
             for (String d : deps) urls.add(new File(d).toURI().toURL());
             ClassLoader cl = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
-            Class<?> h = cl.loadClass("AbUnet");
+            Class<?> h = cl.loadClass(System.getProperty("ab.class", "AbUnet"));
             ctx[v] = h.getMethod("setup", String.class, int.class).invoke(null, data, size);
             step[v] = h.getMethod("step", Object.class);
             step[v].invoke(null, ctx[v]); // warm-up

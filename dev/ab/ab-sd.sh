@@ -7,6 +7,8 @@
 #   git worktree add --detach /tmp/base HEAD~1 && (cd /tmp/base && ./mvnw -q -DskipTests compile)
 #   ./mvnw -q -DskipTests compile && dev/ab/ab-sd.sh 6 /tmp/base/target/classes target/classes
 # Needs the random checkpoints of `./rerender bench sd` in bench-data/ and ~10 GB of memory per build.
+# AB_CLASS=AbGemm or AbAttn times kernel-only workloads instead (no checkpoints needed). Compare a build with itself
+# first: that spread (UNet + ControlNet ~+-5 %, the kernel workloads ~+-10 %) is what a ratio must beat.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/scripts/find-jdk.sh"
@@ -17,5 +19,5 @@ out="$(mktemp -d)"
   -cp "$root/target/classes:$(cat "$root/target/classpath.txt")" -d "$out" "$root"/dev/ab/*.java 2>/dev/null
 rounds="$1"; shift
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -XX:+UseG1GC -XX:G1HeapRegionSize=32m -Xmx20g -cp "$out" \
+  -XX:+UseG1GC -XX:G1HeapRegionSize=32m -Xmx20g -Dab.class="${AB_CLASS:-AbUnet}" -cp "$out" \
   AbDriver "$out" "$root/target/classpath.txt" "$root/bench-data" 512 "$rounds" "$@"

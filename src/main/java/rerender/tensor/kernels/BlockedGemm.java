@@ -99,29 +99,28 @@ final class BlockedGemm {
      */
     static final class Prepacked {
         final float[] all;
+        private final int base;
         private final int kcMax;
         private final int unit;
-        private final int[] kBase;
+        /** Floats of one K-block: all rows/columns (padded to the sliver width) times kcMax. */
+        private final int kStride;
 
-        private Prepacked(float[] all, int kcMax, int unit, int[] kBase) {
+        private Prepacked(float[] all, int base, int extent, int k, int unit) {
             this.all = all;
-            this.kcMax = kcMax;
+            this.base = base;
+            this.kcMax = kcMax(k);
             this.unit = unit;
-            this.kBase = kBase;
+            this.kStride = roundUp(extent, unit) * kcMax;
         }
 
         /**
-         * An A [m, k] that the caller has written itself, from all[base] on, in this layout: K-block kb (depth
+         * An A [m, k] that the caller writes itself, from all[base] on, in this layout: K-block kb (depth
          * kcMax(k), the last one shorter) starts at base + kb * roundUp(m, MR) * kcMax(k) and holds the MR-row
-         * slivers of all rows one after another, sliver s at + s * kc * MR, element (l, r) at + l * MR + r.
+         * slivers of all rows one after another, sliver s at + s * kc * MR, element (l, r) at + l * MR + r
+         * ({@link #offset} gives where a sliver of a K-block starts).
          */
         static Prepacked layoutA(float[] all, int base, int m, int k) {
-            int kcMax = kcMax(k);
-            int[] kBase = new int[ceilDiv(k, kcMax)];
-            for (int kb = 0; kb < kBase.length; kb++) {
-                kBase[kb] = base + kb * roundUp(m, MR) * kcMax;
-            }
-            return new Prepacked(all, kcMax, MR, kBase);
+            return new Prepacked(all, base, m, k, MR);
         }
 
         /** A [m, k] packed with p's threads. */
@@ -139,14 +138,11 @@ final class BlockedGemm {
         }
 
         private static Prepacked of(Parallel p, int extent, int k, int unit, int blockMax, Packer packer) {
-            int kcMax = kcMax(k);
-            int kBlocks = ceilDiv(k, kcMax);
             int padded = roundUp(extent, unit);
-            int[] kBase = new int[kBlocks];
-            for (int kb = 1; kb < kBlocks; kb++) {
-                kBase[kb] = kBase[kb - 1] + padded * kcMax;
-            }
-            float[] all = sharedScratch(Math.multiplyExact(padded, k)); // fully overwritten below
+            Prepacked pp = new Prepacked(Scratch.floats(Scratch.GEMM_SHARED, Math.multiplyExact(padded, k)), 0,
+                    extent, k, unit); // the buffer is fully overwritten below
+            int kcMax = pp.kcMax;
+            int kBlocks = ceilDiv(k, kcMax);
             // enough blocks that all threads pack (a single 320 x 320 weight would otherwise be one serial task)
             int block = roundUp(Math.min(blockMax, Math.max(unit, ceilDiv(padded, PREPACK_TASKS))), unit);
             int xBlocks = ceilDiv(extent, block);
@@ -156,10 +152,10 @@ final class BlockedGemm {
                     int kb = i / xBlocks, x0 = (i % xBlocks) * block;
                     int kc = Math.min(kcMax, k - kb * kcMax), len = Math.min(block, extent - x0);
                     packer.pack(x0, len, kb * kcMax, kc, tmp);
-                    System.arraycopy(tmp, 0, all, kBase[kb] + x0 * kc, roundUp(len, unit) * kc);
+                    System.arraycopy(tmp, 0, pp.all, pp.offset(kb * kcMax, kc, x0), roundUp(len, unit) * kc);
                 }
             });
-            return new Prepacked(all, kcMax, unit, kBase);
+            return pp;
         }
 
         /** Blocks per K-block that prepacking is cut into, so that every thread takes part. */
@@ -170,30 +166,13 @@ final class BlockedGemm {
             if (k0 % kcMax != 0 || x0 % unit != 0) {
                 throw new IllegalStateException("prepacked operand asked for an unaligned panel: k0=" + k0 + " x0=" + x0);
             }
-            return kBase[k0 / kcMax] + x0 * kc;
+            return base + (k0 / kcMax) * kStride + x0 * kc;
         }
 
         /** Copies the panel at (k0, x0) of len rows/columns out, in the layout a packer writes. */
         void copy(int k0, int kc, int x0, int len, float[] dst) {
             System.arraycopy(all, offset(k0, kc, x0), dst, 0, roundUp(len, unit) * kc);
         }
-    }
-
-    /**
-     * Per-thread buffer for the shared operand of {@link #multiply} (at most {@link #SHARED_MAX_FLOATS}), kept
-     * between calls: allocating it per product meant zeroing up to 32 MB on the calling thread while the others
-     * waited. A product's shared operand lives only during that product, and packers never multiply.
-     */
-    private static final ThreadLocal<float[]> SHARED_SCRATCH = new ThreadLocal<>();
-
-    private static float[] sharedScratch(int size) {
-        float[] s = SHARED_SCRATCH.get();
-        if (s == null || s.length < size) {
-            SHARED_SCRATCH.remove();
-            s = new float[size];
-            SHARED_SCRATCH.set(s);
-        }
-        return s;
     }
 
     /** A prepacked A: {@link #block} reads its panels in place; as a packer it copies them out. */

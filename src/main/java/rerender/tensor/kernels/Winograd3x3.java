@@ -98,14 +98,14 @@ final class Winograd3x3 {
         int tilesW = (w + m - 1) / m;
         int tilesH = (h + m - 1) / m;
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
-        float[] u = scratch(0, Math.multiplyExact(a2, uPoint));
+        float[] u = Scratch.floats(Scratch.WINOGRAD_U, Math.multiplyExact(a2, uPoint));
         transformWeights(p, weight, weightHalf, o, c, tile, u);
         int maxT = Math.max(tilesW, Math.min(TARGET_TILES, CHUNK_FLOATS / (a2 * Math.max(c, o))));
         int rowsMax = Math.max(1, Math.min(tilesH, maxT / tilesW));
         int rows = BlockedGemm.ceilDiv(tilesH, BlockedGemm.ceilDiv(tilesH, rowsMax)); // tile rows per chunk, evened
         int tMax = rows * tilesW;
-        float[] v = scratch(1, a2 * c * tMax); // [alpha^2, C, T]
-        float[] mm = scratch(2, a2 * o * tMax); // [alpha^2, O, T]
+        float[] v = Scratch.floats(Scratch.WINOGRAD_V, a2 * c * tMax); // [alpha^2, C, T]
+        float[] mm = Scratch.floats(Scratch.WINOGRAD_M, a2 * o * tMax); // [alpha^2, O, T]
         float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, o), h * w)];
         for (int b = 0; b < n; b++) {
             int xOff = b * c * h * w;
@@ -178,10 +178,10 @@ final class Winograd3x3 {
                     transformRow(wsrc, rowOff, c, g, al, f, tmp, rows, r);
                 }
                 for (int xi = 0; xi < a2; xi++) {
-                    for (int k0 = 0, kb = 0; k0 < c; k0 += kcMax, kb++) {
+                    BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutA(u, xi * uPoint, o, c);
+                    for (int k0 = 0; k0 < c; k0 += kcMax) {
                         int kc = Math.min(kcMax, c - k0);
-                        BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u,
-                                xi * uPoint + kb * BlockedGemm.roundUp(o, mr) * kcMax + sl * kc * mr);
+                        BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u, point.offset(k0, kc, sl * mr));
                     }
                 }
             }
@@ -227,19 +227,6 @@ final class Winograd3x3 {
                 }
             }
         }
-    }
-
-    /** Per-thread work buffers (transformed weights, inputs, products), kept between calls: they are large. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][]);
-
-    /** Scratch buffer slot of at least size floats; contents are stale (callers overwrite what they read). */
-    private static float[] scratch(int slot, int size) {
-        float[][] s = SCRATCH.get();
-        if (s[slot] == null || s[slot].length < size) {
-            s[slot] = null; // let the old one go before allocating the new one
-            s[slot] = new float[size];
-        }
-        return s[slot];
     }
 
     /**

@@ -11,6 +11,7 @@ import rerender.diffusion.StableDiffusion;
 import rerender.diffusion.clip.ClipTokenizer;
 import rerender.diffusion.sampling.GaussianNoise;
 import rerender.diffusion.unet.ControlResiduals;
+import rerender.files.AtomicFiles;
 import rerender.tensor.Compute;
 import rerender.tensor.OpStats;
 import rerender.tensor.Tensor;
@@ -242,7 +243,7 @@ public final class BenchSdCommand implements Callable<Integer> {
         System.err.println("writing " + file + " (random weights, once)...");
         long t0 = System.nanoTime();
         writer.accept(tmp);
-        rerender.files.AtomicFiles.publish(tmp, file);
+        AtomicFiles.publish(tmp, file);
         System.err.printf("  %.1f GB in %.0f s%n", Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
         return file;
     }

@@ -80,6 +80,9 @@ public final class BenchSdCommand implements Callable<Integer> {
     boolean vaeWarmup;
     @Option(names = "--profile", description = "print time per operation category of each UNet/ControlNet/VAE measurement")
     boolean profile;
+    @Option(names = "--profile-shapes", description = "as --profile, with convolutions, linear layers and attention "
+            + "split by operand shape")
+    boolean profileShapes;
     @Option(names = "--json", description = "JSON report path (default: DIR/bench-sd.json)")
     Path json;
 
@@ -179,7 +182,7 @@ public final class BenchSdCommand implements Callable<Integer> {
                         c -> sd.unet().forward(c, x, t, ctx, control[0]));
                 timings.add(cn);
                 timings.add(unet);
-                if (profile) {
+                if (profile || profileShapes) {
                     printProfile(unet);
                     printProfile(cn);
                 }
@@ -195,7 +198,7 @@ public final class BenchSdCommand implements Callable<Integer> {
                         c -> sd.vae().decode(c, latent));
                 timings.add(enc);
                 timings.add(dec);
-                if (profile) {
+                if (profile || profileShapes) {
                     printProfile(enc);
                     printProfile(dec);
                 }
@@ -249,11 +252,11 @@ public final class BenchSdCommand implements Callable<Integer> {
     }
 
     /** Runs body warmup times untimed, then runs times, each timed (FLOPs and the profile from the timed runs). */
-    private static Timing measure(String name, int runs, int warmup, Parallel parallel, Consumer<Compute> body) {
+    private Timing measure(String name, int runs, int warmup, Parallel parallel, Consumer<Compute> body) {
         for (int i = 0; i < warmup; i++) {
             body.accept(new Compute(parallel));
         }
-        OpStats stats = new OpStats();
+        OpStats stats = new OpStats(profileShapes);
         double[] s = new double[runs];
         double cpu = 0;
         for (int i = 0; i < runs; i++) {
@@ -336,7 +339,7 @@ public final class BenchSdCommand implements Callable<Integer> {
                 .forEach(e -> {
                     OpStats.Entry v = e.getValue();
                     double s = v.nanos() / 1e9 / t.runs();
-                    System.out.printf("  %-18s %6d calls %8.3f s %5.1f%% %9.1f GFLOP/s%n", e.getKey(),
+                    System.out.printf("  %-40s %6d calls %8.3f s %5.1f%% %9.1f GFLOP/s%n", e.getKey(),
                             v.calls() / t.runs(), s, 100 * s / total, v.flops() / 1e9 / t.runs() / s);
                 });
     }

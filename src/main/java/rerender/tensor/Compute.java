@@ -71,7 +71,8 @@ public final class Compute {
         float[] y = weight != null
                 ? Conv2d.forward(parallel, x.data(), n, c, h, w, weight, o, kh, kw, bias, stride, pad)
                 : Conv2d.forward(parallel, x.data(), n, c, h, w, half, o, kh, kw, bias, stride, pad);
-        stats.end("conv" + kh + "x" + kw + (stride == 1 ? "" : "/" + stride), t0, 2L * n * o * ho * wo * c * kh * kw);
+        stats.end("conv" + kh + "x" + kw + (stride == 1 ? "" : "/" + stride)
+                + (stats.shapes() ? " " + c + "->" + o + " @" + h + "x" + w : ""), t0, 2L * n * o * ho * wo * c * kh * kw);
         return Tensor.of(y, n, o, ho, wo);
     }
 
@@ -119,7 +120,8 @@ public final class Compute {
             }
         }
         product.run(rows, in, y, bias != null);
-        stats.end(rows <= 256 ? "linear(few rows)" : "linear", t0, 2L * rows * out * in);
+        stats.end((rows <= 256 ? "linear(few rows)" : "linear") + (stats.shapes() ? " " + rows + "x" + in + "->" + out : ""),
+                t0, 2L * rows * out * in);
         int[] s = x.shape();
         s[s.length - 1] = out;
         return Tensor.of(y, s);
@@ -471,7 +473,8 @@ public final class Compute {
                 System.arraycopy(oi, 0, out, i * nq * width, nq * width);
             }
         }
-        stats.end(nk == nq ? "attention" : "attention(cross)", t0, 4L * b * heads * nq * nk * d);
+        stats.end((nk == nq ? "attention" : "attention(cross)") + (stats.shapes() ? " " + nq + "x" + nk + " " + heads
+                + "x" + d : ""), t0, 4L * b * heads * nq * nk * d);
         return Tensor.of(out, b, nq, width);
     }
 

@@ -29,6 +29,22 @@ public class OpStats {
     }
 
     private final Map<String, Acc> acc = new ConcurrentHashMap<>();
+    private final boolean shapes;
+
+    /** Totals per operation category. */
+    public OpStats() {
+        this(false);
+    }
+
+    /** With shapes, categories are split by operand shape (see {@link #shapes()}). */
+    public OpStats(boolean shapes) {
+        this.shapes = shapes;
+    }
+
+    /** Whether callers should name the operand shapes in the category (a per-shape profile). */
+    public boolean shapes() {
+        return shapes;
+    }
 
     /** A timestamp to pass to end(). */
     public long start() {

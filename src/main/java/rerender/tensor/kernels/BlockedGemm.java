@@ -123,6 +123,11 @@ final class BlockedGemm {
             return new Prepacked(all, base, m, k, MR);
         }
 
+        /** A B [k, n] that the caller writes itself from all[base] on: as {@link #layoutA} with NR-column slivers. */
+        static Prepacked layoutB(float[] all, int base, int n, int k) {
+            return new Prepacked(all, base, n, k, NR);
+        }
+
         /** A [m, k] packed with p's threads. */
         static Prepacked ofA(Parallel p, int m, int k, PackA packA) {
             return of(p, m, k, MR, MC, (i0, len, k0, kc, dst) -> packA.pack(i0, len, k0, kc, dst));

@@ -48,7 +48,7 @@ public final class Conv2d {
         check(x, n, c, h, w, weight != null ? weight.length : Fp16.length(weightHalf), o, kh, kw, bias, stride, pad);
         boolean winogradShape = kh == 3 && kw == 3 && stride == 1 && pad == 1;
         if (algorithm == Algorithm.AUTO) {
-            algorithm = winogradShape && winogradPays(n, c, h, w, o) ? Algorithm.WINOGRAD_F4 : Algorithm.IMPLICIT_GEMM;
+            algorithm = winogradShape ? pick(c, h, w, o) : Algorithm.IMPLICIT_GEMM;
         }
         if (algorithm != Algorithm.IMPLICIT_GEMM) {
             if (!winogradShape) {
@@ -64,14 +64,23 @@ public final class Conv2d {
     }
 
     /**
-     * Whether Winograd F(4x4, 3x3) beats implicit GEMM for a 3x3 same conv of this shape. Measured (2 threads,
-     * CPU time): it wins from 32x32 up (640ch@32: ~1.7x, 320ch@64: ~1.7-2x, VAE 256ch@256 ~2x) and loses at 16x16
-     * and below, where the 4x larger transformed weights (36 vs 9 values per filter, written and read once per
-     * call) cost more than the few tiles save (1280ch@16: 0.6x, @8: 0.1x). Few channels make the per-point GEMMs
-     * too thin for the transforms to pay (64ch@32: 0.8x; 128ch@512: 1.5x), hence at least 128 in and out.
+     * The fastest way measured for a 3x3 same convolution of this shape (2 threads). Winograd F(4x4, 3x3) wins from
+     * 32x32 maps up (640ch@32: ~1.7x, 320ch@64: ~1.7-2x, VAE 256ch@256 ~2x) and loses below, where its 4x larger
+     * transformed weights cost more than the few tiles save (1280ch@16: 0.6x, @8: 0.1x). On 16x16 maps F(2x2, 3x3)
+     * with the weight transform fused into the products wins instead: 1280ch@16 0.61x the time of implicit GEMM,
+     * 2560->1280@16 0.80x (in-process alternation, 8-10 runs each); at 8x8 it loses (1.13x: 16 tiles are too few
+     * for the transforms to pay). Few channels make the per-point products too thin for the transforms to pay
+     * (64ch@32: 0.8x; 128ch@512: 1.5x), hence at least 128 in and out.
      */
-    static boolean winogradPays(int n, int c, int h, int w, int o) {
-        return c >= 128 && o >= 128 && (long) h * w >= 1024;
+    static Algorithm pick(int c, int h, int w, int o) {
+        if (c < 128 || o < 128) {
+            return Algorithm.IMPLICIT_GEMM;
+        }
+        long hw = (long) h * w;
+        if (hw >= 1024) {
+            return Algorithm.WINOGRAD_F4;
+        }
+        return hw >= 256 ? Algorithm.WINOGRAD_F2 : Algorithm.IMPLICIT_GEMM;
     }
 
     private static float[] run(Parallel p, float[] x, int n, int c, int h, int w, BlockedGemm.PackA packW, int o,

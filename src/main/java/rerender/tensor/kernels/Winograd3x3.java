@@ -97,6 +97,9 @@ final class Winograd3x3 {
         int a2 = tile.alpha * tile.alpha;
         int tilesW = (w + m - 1) / m;
         int tilesH = (h + m - 1) / m;
+        if (fused(c, h, w, o, tile)) {
+            return forwardFused(p, x, n, c, h, w, weight, weightHalf, o, bias, tile);
+        }
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
         float[] u = Scratch.floats(Scratch.WINOGRAD_U, Math.multiplyExact(a2, uPoint));
         transformWeights(p, weight, weightHalf, o, c, tile, u);
@@ -145,47 +148,233 @@ final class Winograd3x3 {
      */
     static void transformWeights(Parallel p, float[] weight, MemorySegment weightHalf, int o, int c, Tile tile,
                                  float[] u) {
-        int al = tile.alpha;
-        int a2 = al * al;
-        int mr = BlockedGemm.MR;
-        int uPoint = BlockedGemm.roundUp(o, mr) * c;
-        int kcMax = BlockedGemm.kcMax(c);
-        Sparse g = tile.gs;
-        p.forRange(0, BlockedGemm.ceilDiv(o, mr), (lo, hi) -> {
-            float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
-            float[] tmp = new float[al * 3 * L]; // (G f)[i, j]
-            float[] rows = new float[a2 * mr * c]; // U of this sliver: [xi, r, ic]
-            // fp16 filters: one output channel's c*9 values copied out of the segment in bulk and widened at once
-            short[] rowBits = weight == null ? new short[c * 9] : null;
-            float[] rowF = weight == null ? new float[c * 9] : null;
+        int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c;
+        p.forRange(0, BlockedGemm.ceilDiv(o, BlockedGemm.MR), (lo, hi) -> {
+            WeightTransform wt = new WeightTransform(weight, weightHalf, o, c, tile);
             for (int sl = lo; sl < hi; sl++) {
-                for (int r = 0; r < mr; r++) {
-                    int oc = sl * mr + r;
-                    if (oc >= o) {
-                        for (int xi = 0; xi < a2; xi++) {
-                            java.util.Arrays.fill(rows, (xi * mr + r) * c, (xi * mr + r + 1) * c, 0f);
-                        }
-                        continue;
-                    }
-                    float[] wsrc = weight;
-                    int rowOff = oc * c * 9;
-                    if (weight == null) {
-                        MemorySegment.copy(weightHalf, Fp16.BITS, 2L * rowOff, rowBits, 0, c * 9);
-                        Fp16.widen(rowBits, rowF, 0, c * 9);
-                        wsrc = rowF;
-                        rowOff = 0;
-                    }
-                    transformRow(wsrc, rowOff, c, g, al, f, tmp, rows, r);
-                }
-                for (int xi = 0; xi < a2; xi++) {
-                    BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutA(u, xi * uPoint, o, c);
-                    for (int k0 = 0; k0 < c; k0 += kcMax) {
-                        int kc = Math.min(kcMax, c - k0);
-                        BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u, point.offset(k0, kc, sl * mr));
-                    }
-                }
+                wt.sliver(sl, u, 0, uPoint, o);
             }
         });
+    }
+
+    /** One thread's transform of filter slivers (MR output channels at a time) with its work buffers. */
+    private static final class WeightTransform {
+        final float[] weight;
+        final MemorySegment weightHalf;
+        final int o;
+        final int c;
+        final Tile tile;
+        final int a2;
+        final float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
+        final float[] tmp;                  // (G f)[i, j]
+        final float[] rows;                 // U of one sliver: [xi, r, ic]
+        // fp16 filters: one output channel's c*9 values copied out of the segment in bulk and widened at once
+        final short[] rowBits;
+        final float[] rowF;
+
+        WeightTransform(float[] weight, MemorySegment weightHalf, int o, int c, Tile tile) {
+            this.weight = weight;
+            this.weightHalf = weightHalf;
+            this.o = o;
+            this.c = c;
+            this.tile = tile;
+            this.a2 = tile.alpha * tile.alpha;
+            tmp = new float[tile.alpha * 3 * L];
+            rows = new float[a2 * BlockedGemm.MR * c];
+            rowBits = weight == null ? new short[c * 9] : null;
+            rowF = weight == null ? new float[c * 9] : null;
+        }
+
+        /**
+         * U of filter sliver sl (output channels sl*MR ..) for every point, packed into u: point xi's [rows, C]
+         * A operand (layout of {@link BlockedGemm.Prepacked#layoutA}) starts at u[base + xi * uPoint], and the
+         * sliver sits there at row sl*MR - row0.
+         */
+        void sliver(int sl, float[] u, int base, int uPoint, int layoutRows) {
+            sliver(sl, u, base, uPoint, layoutRows, 0);
+        }
+
+        void sliver(int sl, float[] u, int base, int uPoint, int layoutRows, int row0) {
+            int mr = BlockedGemm.MR;
+            int kcMax = BlockedGemm.kcMax(c);
+            for (int r = 0; r < mr; r++) {
+                int oc = sl * mr + r;
+                if (oc >= o) {
+                    for (int xi = 0; xi < a2; xi++) {
+                        java.util.Arrays.fill(rows, (xi * mr + r) * c, (xi * mr + r + 1) * c, 0f);
+                    }
+                    continue;
+                }
+                float[] wsrc = weight;
+                int rowOff = oc * c * 9;
+                if (weight == null) {
+                    MemorySegment.copy(weightHalf, Fp16.BITS, 2L * rowOff, rowBits, 0, c * 9);
+                    Fp16.widen(rowBits, rowF, 0, c * 9);
+                    wsrc = rowF;
+                    rowOff = 0;
+                }
+                transformRow(wsrc, rowOff, c, tile.gs, tile.alpha, f, tmp, rows, r);
+            }
+            for (int xi = 0; xi < a2; xi++) {
+                BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutA(u, base + xi * uPoint, layoutRows, c);
+                for (int k0 = 0; k0 < c; k0 += kcMax) {
+                    int kc = Math.min(kcMax, c - k0);
+                    BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u, point.offset(k0, kc, sl * mr - row0));
+                }
+            }
+        }
+
+        /**
+         * F(2x2, 3x3) for input channels [k0, k0 + kc) of filter sliver sl, written out: per filter g (rows a, b, c)
+         * the rows of G g are a, (a + b + c) / 2, (a - b + c) / 2, c, and U = (G g) G^T does the same to each row.
+         * The 16 values go straight into the 16 points' packed A operands of depth kc (one K-block): point xi's
+         * starts at u[xi * uPoint], the sliver at row sl * MR - row0. Scalar, ~50 operations per filter.
+         */
+        void sliverF2(int sl, int k0, int kc, float[] u, int uPoint, int row0) {
+            int mr = BlockedGemm.MR;
+            int x0 = (sl * mr - row0) * kc; // where the sliver starts inside each point's operand
+            for (int r = 0; r < mr; r++) {
+                int oc = sl * mr + r;
+                if (oc >= o) { // padding row of the last sliver
+                    for (int xi = 0; xi < 16; xi++) {
+                        for (int l = 0, d = xi * uPoint + x0 + r; l < kc; l++, d += mr) {
+                            u[d] = 0f;
+                        }
+                    }
+                    continue;
+                }
+                float[] wsrc = weight;
+                int g = (oc * c + k0) * 9;
+                if (weight == null) {
+                    MemorySegment.copy(weightHalf, Fp16.BITS, 2L * g, rowBits, 0, kc * 9);
+                    Fp16.widen(rowBits, rowF, 0, kc * 9);
+                    wsrc = rowF;
+                    g = 0;
+                }
+                int d = x0 + r;
+                for (int l = 0; l < kc; l++, g += 9, d += mr) {
+                    float a0 = wsrc[g], a1 = wsrc[g + 1], a2 = wsrc[g + 2];
+                    float b0 = wsrc[g + 3], b1 = wsrc[g + 4], b2 = wsrc[g + 5];
+                    float c0 = wsrc[g + 6], c1 = wsrc[g + 7], c2 = wsrc[g + 8];
+                    // G g, row by row
+                    float s0 = a0 + c0, s1 = a1 + c1, s2 = a2 + c2;
+                    float p0 = (s0 + b0) * 0.5f, p1 = (s1 + b1) * 0.5f, p2 = (s2 + b2) * 0.5f;
+                    float m0 = (s0 - b0) * 0.5f, m1 = (s1 - b1) * 0.5f, m2 = (s2 - b2) * 0.5f;
+                    store4(u, d, uPoint, 0, a0, a1, a2);
+                    store4(u, d, uPoint, 4, p0, p1, p2);
+                    store4(u, d, uPoint, 8, m0, m1, m2);
+                    store4(u, d, uPoint, 12, c0, c1, c2);
+                }
+            }
+        }
+
+        /** Row i of U from row (x, y, z) of G g: x, (x + y + z) / 2, (x - y + z) / 2, z at points first .. first+3. */
+        private static void store4(float[] u, int d, int uPoint, int first, float x, float y, float z) {
+            float s = x + z;
+            int at = d + first * uPoint;
+            u[at] = x;
+            u[at + uPoint] = (s + y) * 0.5f;
+            u[at + 2 * uPoint] = (s - y) * 0.5f;
+            u[at + 3 * uPoint] = z;
+        }
+    }
+    /**
+     * Whether the weight transform is fused into the products (see {@link #forwardFused}): small maps, whose
+     * tiles all fit one chunk, where the full transformed weights (alpha^2 / 9 times the filters, in float) would
+     * be written to memory and read back once for very few tiles (1280 channels at 16x16, F2: 105 MB per call,
+     * measured 35-46 ms of the 80 ms of the unfused convolution).
+     */
+    static boolean fused(int c, int h, int w, int o, Tile tile) {
+        int tiles = ceilDivInt(h, tile.m) * ceilDivInt(w, tile.m);
+        return tile == Tile.F2 && tiles <= FUSED_MAX_TILES;
+    }
+
+    /**
+     * Largest tile count of the fused path (F2 on maps up to 32 x 32, e.g. 24 x 16 for a 768 x 512 image): its
+     * transformed input is kept whole, 16 x C x tiles floats (2560 channels: 42 MB at 256 tiles).
+     */
+    static final int FUSED_MAX_TILES = 256;
+
+    private static int ceilDivInt(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * Output-channel slivers whose transformed weights one fused step keeps, per K-block: 8 x 3 channels x 256
+     * inputs x 16 points = 393 KB, inside this machine's 512 KB L2 (16 slivers, or all K-blocks at once, spilled
+     * to L3 and made the transform as slow as writing it to memory).
+     */
+    private static final int FUSED_SLIVERS = 8;
+
+    /**
+     * The small-map path: V is computed once and packed once per point as the shared B operand; the threads
+     * then claim blocks of output channels and, per block, transform just those filters for every point into a
+     * per-thread buffer (kept in cache) and run the block's alpha^2 products from it. The transformed weights
+     * never go to memory in full.
+     */
+    static float[] forwardFused(Parallel p, float[] x, int n, int c, int h, int w, float[] weight,
+                                MemorySegment weightHalf, int o, float[] bias, Tile tile) {
+        int m = tile.m;
+        int a2 = tile.alpha * tile.alpha;
+        int tilesW = (w + m - 1) / m;
+        int tilesH = (h + m - 1) / m;
+        int t = tilesW * tilesH;
+        int mr = BlockedGemm.MR;
+        float[] v = Scratch.floats(Scratch.WINOGRAD_V, a2 * c * t); // [alpha^2, C, T]
+        float[] mm = Scratch.floats(Scratch.WINOGRAD_M, a2 * o * t); // [alpha^2, O, T]
+        // V of each point packed as B panels [C, T], one after another
+        int vPoint = BlockedGemm.roundUp(t, BlockedGemm.NR) * c;
+        float[] vp = Scratch.floats(Scratch.GEMM_SHARED, a2 * vPoint);
+        int kcMax = BlockedGemm.kcMax(c);
+        int kBlocks = BlockedGemm.ceilDiv(c, kcMax);
+        float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, o), h * w)];
+        int slivers = BlockedGemm.ceilDiv(o, mr);
+        for (int b = 0; b < n; b++) {
+            int xOff = b * c * h * w;
+            int yOff = b * o * h * w;
+            p.forRange(0, c, (lo, hi) -> inputTransform(x, xOff, h, w, tile, tilesW, 0, t, lo, hi, v, c));
+            p.forRange(0, a2 * kBlocks, (lo, hi) -> {
+                float[] tmp = new float[kcMax * BlockedGemm.roundUp(t, BlockedGemm.NR)];
+                for (int i = lo; i < hi; i++) {
+                    int xi = i / kBlocks, k0 = (i % kBlocks) * kcMax, kc = Math.min(kcMax, c - k0);
+                    BlockedGemm.rowMajorB(v, xi * c * t, t).pack(k0, kc, 0, t, tmp);
+                    BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutB(vp, xi * vPoint, t, c);
+                    System.arraycopy(tmp, 0, vp, point.offset(k0, kc, 0), BlockedGemm.roundUp(t, BlockedGemm.NR) * kc);
+                }
+            });
+            int tPad = BlockedGemm.roundUp(t, BlockedGemm.NR);
+            p.forWorkers(slivers, 1, work -> {
+                WeightTransform wt = new WeightTransform(weight, weightHalf, o, c, tile);
+                int uPoint = FUSED_SLIVERS * mr * kcMax + 16; // + one cache line: the 16 store streams of the
+                // transform would otherwise sit a multiple of 4 KB apart (24 KB) and contend for the same L1 set
+                float[] u = Scratch.floats(Scratch.WINOGRAD_U, a2 * uPoint);
+                float[] pb = new float[0]; // B is prepacked
+                float[] pa = new float[0]; // A is prepacked
+                float[] edge = new float[mr * BlockedGemm.NR];
+                int[] r = new int[2];
+                while (work.claim(r)) {
+                    for (int s0 = r[0]; s0 < r[1]; s0 += FUSED_SLIVERS) {
+                        int s1 = Math.min(r[1], s0 + FUSED_SLIVERS);
+                        int row0 = s0 * mr, rows = Math.min(o, s1 * mr) - row0;
+                        for (int kb = 0; kb < kBlocks; kb++) {
+                            int k0 = kb * kcMax, kc = Math.min(kcMax, c - k0);
+                            for (int sl = s0; sl < s1; sl++) {
+                                wt.sliverF2(sl, k0, kc, u, uPoint, row0);
+                            }
+                            for (int xi = 0; xi < a2; xi++) { // one K-block of each point's product
+                                BlockedGemm.block(0, rows, 0, t, kc,
+                                        new BlockedGemm.SharedA(BlockedGemm.Prepacked.layoutA(u, xi * uPoint, rows, kc)),
+                                        new BlockedGemm.SharedB(BlockedGemm.Prepacked.layoutB(vp,
+                                                xi * vPoint + kb * tPad * kcMax, t, kc)),
+                                        mm, (xi * o + row0) * t, t, kb > 0, pa, pb, edge);
+                            }
+                        }
+                    }
+                }
+            });
+            p.forRange(0, o, (lo, hi) -> outputTransform(mm, tile, tilesW, 0, t, lo, hi, o, bias, y, yOff, h, w));
+        }
+        return y;
     }
 
     /** U[xi, r, ic] for all input channels of one output channel's filters wsrc[rowOff + ic * 9 + q]. */

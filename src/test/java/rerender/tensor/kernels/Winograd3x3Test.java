@@ -3,6 +3,7 @@
 package rerender.tensor.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,8 @@ class Winograd3x3Test {
         {1, 300, 9, 10, 5},
         {1, 333, 6, 7, 4}, // C > 320: two K blocks in each point GEMM (and its prepacked weights), O not a multiple of 3
         {1, 8, 70, 66, 9}, // several chunks of tile rows
+        {1, 50, 8, 8, 100}, // small map (fused weight transform) over several blocks of output channels
+        {2, 333, 12, 12, 52}, // fused with two K blocks, a batch of two and a partial last block of channels
     };
 
     static double check(Conv2d.Algorithm alg, boolean half) {
@@ -58,6 +61,17 @@ class Winograd3x3Test {
     }
 
     @Test
+    void casesCoverTheFusedAndTheChunkedPath() {
+        boolean fused = false, chunked = false;
+        for (int[] t : CASES) {
+            boolean f = Winograd3x3.fused(t[1], t[2], t[3], t[4], Winograd3x3.Tile.F2);
+            fused |= f && t[4] > 24 * 2 && t[1] > BlockedGemm.kcMax(t[1]); // several channel blocks and K-blocks
+            chunked |= !f;
+        }
+        assertTrue(fused && chunked, "F2: fused " + fused + ", chunked " + chunked);
+    }
+
+    @Test
     void f2MatchesReference() {
         System.out.printf("Winograd F(2,3) worst rel L2 %.2e (fp32), %.2e (fp16 weights)%n",
                 check(Conv2d.Algorithm.WINOGRAD_F2, false), check(Conv2d.Algorithm.WINOGRAD_F2, true));
@@ -72,7 +86,7 @@ class Winograd3x3Test {
     @Test
     void autoDispatchAgreesWithImplicitGemmOnALargeShape() {
         int c = 128, h = 33, w = 35, o = 128;
-        assertTrue(Conv2d.winogradPays(1, c, h, w, o));
+        assertEquals(Conv2d.Algorithm.WINOGRAD_F4, Conv2d.pick(c, h, w, o));
         float[] x = KernelTestSupport.random(c * h * w, 1), wt = KernelTestSupport.random(o * c * 9, 2);
         float[] bias = KernelTestSupport.random(o, 3);
         float[] auto = Conv2d.forward(P, x, 1, c, h, w, wt, o, 3, 3, bias, 1, 1);
@@ -80,6 +94,20 @@ class Winograd3x3Test {
         float[] f4 = Conv2d.forward(P, x, 1, c, h, w, wt, null, o, 3, 3, bias, 1, 1, Conv2d.Algorithm.WINOGRAD_F4);
         assertArrayEquals(f4, auto, 0f);
         assertTrue(KernelTestSupport.relL2(auto, gemm) <= 1e-5);
+    }
+
+    @Test
+    void autoDispatchUsesFusedF2OnSixteenBySixteenMaps() {
+        int c = 130, h = 16, w = 16, o = 131;
+        assertEquals(Conv2d.Algorithm.WINOGRAD_F2, Conv2d.pick(c, h, w, o));
+        assertTrue(Winograd3x3.fused(c, h, w, o, Winograd3x3.Tile.F2));
+        assertEquals(Conv2d.Algorithm.IMPLICIT_GEMM, Conv2d.pick(c, 8, 8, o));
+        assertEquals(Conv2d.Algorithm.IMPLICIT_GEMM, Conv2d.pick(64, h, w, o));
+        float[] x = KernelTestSupport.random(c * h * w, 4), wt = KernelTestSupport.random(o * c * 9, 5);
+        float[] bias = KernelTestSupport.random(o, 6);
+        float[] auto = Conv2d.forward(P, x, 1, c, h, w, wt, o, 3, 3, bias, 1, 1);
+        float[] ref = Conv2d.reference(P, x, 1, c, h, w, wt, o, 3, 3, bias, 1, 1);
+        assertTrue(KernelTestSupport.relL2(auto, ref) <= 1e-5);
     }
 
     @Test

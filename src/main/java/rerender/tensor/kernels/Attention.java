@@ -209,7 +209,8 @@ public final class Attention {
      * NaN. 12 vector operations against 16 of e^x with Cody-Waite reduction.
      */
     static FloatVector exp2NonPositive(FloatVector x) {
-        x = x.max(-126f);
+        // clamped by compare and blend: max() must also order -0.0 / +0.0 and NaN, which costs more instructions
+        x = x.blend(-126f, x.compare(VectorOperators.LT, -126f));
         FloatVector r = x.add(MAGIC);
         FloatVector f = x.sub(r.sub(MAGIC));
         FloatVector p = FloatVector.broadcast(S, 1.5370705e-4f);

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import rerender.tensor.kernels.Activations;
 import rerender.tensor.kernels.Attention;
 import rerender.tensor.kernels.Conv2d;
+import rerender.tensor.kernels.ConvWeights;
 import rerender.tensor.kernels.Fp16;
 import rerender.tensor.kernels.Gemm;
 import rerender.tensor.kernels.Norms;
@@ -56,6 +57,22 @@ public final class Compute {
     /** As above with the weight as IEEE fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
     public Tensor conv2d(Tensor x, MemorySegment weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
         return conv2d(x, null, weightHalf, Fp16.length(weightHalf), o, kh, kw, bias, stride, pad);
+    }
+
+    /** As above with the weight [O, C*kh*kw] in any storage of {@link ConvWeights} (how models keep fp16 weights). */
+    public Tensor conv2d(Tensor x, ConvWeights weight, int kh, int kw, float[] bias, int stride, int pad) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), o = weight.rows();
+        if ((long) c * kh * kw != weight.depth()) {
+            throw new IllegalArgumentException("conv2d: weight is [" + o + ", " + weight.depth() + "], expected [" + o
+                    + ", " + c + "*" + kh + "*" + kw + "] for input " + x);
+        }
+        int ho = (h + 2 * pad - kh) / stride + 1;
+        int wo = (w + 2 * pad - kw) / stride + 1;
+        long t0 = stats.start();
+        float[] y = Conv2d.forward(parallel, x.data(), n, c, h, w, weight, kh, kw, bias, stride, pad);
+        stats.end("conv" + kh + "x" + kw + (stride == 1 ? "" : "/" + stride)
+                + (stats.shapes() ? " " + c + "->" + o + " @" + h + "x" + w : ""), t0, 2L * n * o * ho * wo * c * kh * kw);
+        return Tensor.of(y, n, o, ho, wo);
     }
 
     private Tensor conv2d(Tensor x, float[] weight, MemorySegment half, long count, int o, int kh, int kw, float[] bias,

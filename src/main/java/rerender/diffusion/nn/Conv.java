@@ -5,10 +5,14 @@ package rerender.diffusion.nn;
 import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
+import rerender.tensor.kernels.ConvWeights;
 import rerender.weights.Weights;
 
-/** Exactly one of weight (float32) and weightHalf (IEEE fp16 bits, off-heap, see Fp16) is non-null. */
-public record Conv(float[] weight, MemorySegment weightHalf, float[] bias, int in, int out, int kernel, int stride, int pad) {
+/**
+ * Exactly one of weight (float32) and weightHalf (IEEE fp16 bits, off-heap, see Fp16, kept in the GEMM's packed
+ * layout: see ConvWeights) is non-null.
+ */
+public record Conv(float[] weight, ConvWeights weightHalf, float[] bias, int in, int out, int kernel, int stride, int pad) {
     public Conv {
         if ((weight == null) == (weightHalf == null)) {
             throw new IllegalArgumentException("conv needs exactly one of a float32 and an fp16 weight");
@@ -20,7 +24,8 @@ public record Conv(float[] weight, MemorySegment weightHalf, float[] bias, int i
         String key = name + ".weight";
         MemorySegment half = w.takeHalfIfExact(key, out, in, kernel, kernel);
         float[] weight = half != null ? null : w.take(key, out, in, kernel, kernel);
-        return new Conv(weight, half, w.take(name + ".bias", out), in, out, kernel, stride, pad);
+        return new Conv(weight, half != null ? ConvWeights.packHalf(half, out, in * kernel * kernel) : null,
+                w.take(name + ".bias", out), in, out, kernel, stride, pad);
     }
 
     /** A 3x3 convolution with padding 1 (stride 1), the most common layer of the UNet and VAE. */
@@ -39,6 +44,6 @@ public record Conv(float[] weight, MemorySegment weightHalf, float[] bias, int i
             throw new IllegalArgumentException("conv expects " + in + " input channels, got " + x);
         }
         return weight != null ? c.conv2d(x, weight, out, kernel, kernel, bias, stride, pad)
-                : c.conv2d(x, weightHalf, out, kernel, kernel, bias, stride, pad);
+                : c.conv2d(x, weightHalf, kernel, kernel, bias, stride, pad);
     }
 }

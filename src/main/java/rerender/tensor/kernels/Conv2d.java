@@ -46,6 +46,25 @@ public final class Conv2d {
     static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, MemorySegment weightHalf,
                            int o, int kh, int kw, float[] bias, int stride, int pad, Algorithm algorithm) {
         check(x, n, c, h, w, weight != null ? weight.length : Fp16.length(weightHalf), o, kh, kw, bias, stride, pad);
+        int depth = c * kh * kw;
+        return forward(p, x, n, c, h, w, weight != null ? ConvWeights.of(weight, o, depth)
+                : ConvWeights.ofHalf(weightHalf, o, depth), kh, kw, bias, stride, pad, algorithm);
+    }
+
+    /** As above with the weight [O, C*kh*kw] in any storage of {@link ConvWeights} (O = its rows). */
+    public static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, ConvWeights weight, int kh, int kw,
+                                  float[] bias, int stride, int pad) {
+        return forward(p, x, n, c, h, w, weight, kh, kw, bias, stride, pad, Algorithm.AUTO);
+    }
+
+    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, ConvWeights weight, int kh, int kw,
+                           float[] bias, int stride, int pad, Algorithm algorithm) {
+        int o = weight.rows;
+        check(x, n, c, h, w, (long) o * weight.depth, o, kh, kw, bias, stride, pad);
+        if (weight.depth != c * kh * kw) {
+            throw new IllegalArgumentException("conv2d: weight depth " + weight.depth + " is not C*kh*kw = " + c + "*"
+                    + kh + "*" + kw);
+        }
         boolean winogradShape = kh == 3 && kw == 3 && stride == 1 && pad == 1;
         if (algorithm == Algorithm.AUTO) {
             algorithm = winogradShape ? pick(c, h, w, o) : Algorithm.IMPLICIT_GEMM;
@@ -55,12 +74,10 @@ public final class Conv2d {
                 throw new IllegalArgumentException("Winograd needs a 3x3 kernel, stride 1, pad 1; got " + kh + "x"
                         + kw + " stride " + stride + " pad " + pad);
             }
-            return Winograd3x3.forward(p, x, n, c, h, w, weight, weightHalf, o, bias,
+            return Winograd3x3.forward(p, x, n, c, h, w, weight, o, bias,
                     algorithm == Algorithm.WINOGRAD_F2 ? Winograd3x3.Tile.F2 : Winograd3x3.Tile.F4);
         }
-        BlockedGemm.PackA packW = weight != null ? BlockedGemm.rowMajorA(weight, 0, c * kh * kw)
-                : BlockedGemm.rowMajorAHalf(weightHalf, 0, c * kh * kw);
-        return run(p, x, n, c, h, w, packW, o, kh, kw, bias, stride, pad);
+        return run(p, x, n, c, h, w, weight.packer(), o, kh, kw, bias, stride, pad);
     }
 
     /**

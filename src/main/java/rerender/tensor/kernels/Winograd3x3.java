@@ -91,18 +91,18 @@ final class Winograd3x3 {
      * y [N, O, H, W] = conv3x3(x [N, C, H, W], weight [O, C, 3, 3], stride 1, pad 1) + bias; exactly one of
      * weight / weightHalf (fp16 bits, widened during the weight transform) is non-null; bias [O] or null.
      */
-    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, float[] weight, MemorySegment weightHalf,
-                           int o, float[] bias, Tile tile) {
+    static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, ConvWeights weight, int o, float[] bias,
+                           Tile tile) {
         int m = tile.m;
         int a2 = tile.alpha * tile.alpha;
         int tilesW = (w + m - 1) / m;
         int tilesH = (h + m - 1) / m;
         if (fused(c, h, w, o, tile)) {
-            return forwardFused(p, x, n, c, h, w, weight, weightHalf, o, bias, tile);
+            return forwardFused(p, x, n, c, h, w, weight, o, bias, tile);
         }
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
         float[] u = Scratch.floats(Scratch.WINOGRAD_U, Math.multiplyExact(a2, uPoint));
-        transformWeights(p, weight, weightHalf, o, c, tile, u);
+        transformWeights(p, weight, o, c, tile, u);
         int maxT = Math.max(tilesW, Math.min(TARGET_TILES, CHUNK_FLOATS / (a2 * Math.max(c, o))));
         int rowsMax = Math.max(1, Math.min(tilesH, maxT / tilesW));
         int rows = BlockedGemm.ceilDiv(tilesH, BlockedGemm.ceilDiv(tilesH, rowsMax)); // tile rows per chunk, evened
@@ -146,11 +146,10 @@ final class Winograd3x3 {
      * transform runs vectorised over L input channels into a [alpha^2, MR, C] buffer, which packSliver then
      * interleaves. Float arithmetic; G's entries are exact up to float rounding of 1/6, 1/12.
      */
-    static void transformWeights(Parallel p, float[] weight, MemorySegment weightHalf, int o, int c, Tile tile,
-                                 float[] u) {
+    static void transformWeights(Parallel p, ConvWeights weight, int o, int c, Tile tile, float[] u) {
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c;
         p.forRange(0, BlockedGemm.ceilDiv(o, BlockedGemm.MR), (lo, hi) -> {
-            WeightTransform wt = new WeightTransform(weight, weightHalf, o, c, tile);
+            WeightTransform wt = new WeightTransform(weight, o, c, tile);
             for (int sl = lo; sl < hi; sl++) {
                 wt.sliver(sl, u, 0, uPoint, o);
             }
@@ -159,8 +158,7 @@ final class Winograd3x3 {
 
     /** One thread's transform of filter slivers (MR output channels at a time) with its work buffers. */
     private static final class WeightTransform {
-        final float[] weight;
-        final MemorySegment weightHalf;
+        final ConvWeights weight;
         final int o;
         final int c;
         final Tile tile;
@@ -168,21 +166,19 @@ final class Winograd3x3 {
         final float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
         final float[] tmp;                  // (G f)[i, j]
         final float[] rows;                 // U of one sliver: [xi, r, ic]
-        // fp16 filters: one output channel's c*9 values copied out of the segment in bulk and widened at once
-        final short[] rowBits;
-        final float[] rowF;
+        final float[] filters;              // the sliver's filters, widened: [r, ic * 9 + q] (see ConvWeights.sliver)
+        final short[] bits;
 
-        WeightTransform(float[] weight, MemorySegment weightHalf, int o, int c, Tile tile) {
+        WeightTransform(ConvWeights weight, int o, int c, Tile tile) {
             this.weight = weight;
-            this.weightHalf = weightHalf;
             this.o = o;
             this.c = c;
             this.tile = tile;
             this.a2 = tile.alpha * tile.alpha;
             tmp = new float[tile.alpha * 3 * L];
             rows = new float[a2 * BlockedGemm.MR * c];
-            rowBits = weight == null ? new short[c * 9] : null;
-            rowF = weight == null ? new float[c * 9] : null;
+            filters = new float[BlockedGemm.MR * c * 9];
+            bits = new short[BlockedGemm.MR * c * 9];
         }
 
         /**
@@ -197,23 +193,9 @@ final class Winograd3x3 {
         void sliver(int sl, float[] u, int base, int uPoint, int layoutRows, int row0) {
             int mr = BlockedGemm.MR;
             int kcMax = BlockedGemm.kcMax(c);
+            weight.sliver(sl, 0, c * 9, filters, bits); // rows past the last channel come back as zeros
             for (int r = 0; r < mr; r++) {
-                int oc = sl * mr + r;
-                if (oc >= o) {
-                    for (int xi = 0; xi < a2; xi++) {
-                        java.util.Arrays.fill(rows, (xi * mr + r) * c, (xi * mr + r + 1) * c, 0f);
-                    }
-                    continue;
-                }
-                float[] wsrc = weight;
-                int rowOff = oc * c * 9;
-                if (weight == null) {
-                    MemorySegment.copy(weightHalf, Fp16.BITS, 2L * rowOff, rowBits, 0, c * 9);
-                    Fp16.widen(rowBits, rowF, 0, c * 9);
-                    wsrc = rowF;
-                    rowOff = 0;
-                }
-                transformRow(wsrc, rowOff, c, tile.gs, tile.alpha, f, tmp, rows, r);
+                transformRow(filters, r * c * 9, c, tile.gs, tile.alpha, f, tmp, rows, r);
             }
             for (int xi = 0; xi < a2; xi++) {
                 BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutA(u, base + xi * uPoint, layoutRows, c);
@@ -233,24 +215,10 @@ final class Winograd3x3 {
         void sliverF2(int sl, int k0, int kc, float[] u, int uPoint, int row0) {
             int mr = BlockedGemm.MR;
             int x0 = (sl * mr - row0) * kc; // where the sliver starts inside each point's operand
+            weight.sliver(sl, k0 * 9, (k0 + kc) * 9, filters, bits); // rows past the last channel: zeros
             for (int r = 0; r < mr; r++) {
-                int oc = sl * mr + r;
-                if (oc >= o) { // padding row of the last sliver
-                    for (int xi = 0; xi < 16; xi++) {
-                        for (int l = 0, d = xi * uPoint + x0 + r; l < kc; l++, d += mr) {
-                            u[d] = 0f;
-                        }
-                    }
-                    continue;
-                }
-                float[] wsrc = weight;
-                int g = (oc * c + k0) * 9;
-                if (weight == null) {
-                    MemorySegment.copy(weightHalf, Fp16.BITS, 2L * g, rowBits, 0, kc * 9);
-                    Fp16.widen(rowBits, rowF, 0, kc * 9);
-                    wsrc = rowF;
-                    g = 0;
-                }
+                float[] wsrc = filters;
+                int g = r * kc * 9;
                 int d = x0 + r;
                 for (int l = 0; l < kc; l++, g += 9, d += mr) {
                     float a0 = wsrc[g], a1 = wsrc[g + 1], a2 = wsrc[g + 2];
@@ -312,8 +280,8 @@ final class Winograd3x3 {
      * per-thread buffer (kept in cache) and run the block's alpha^2 products from it. The transformed weights
      * never go to memory in full.
      */
-    static float[] forwardFused(Parallel p, float[] x, int n, int c, int h, int w, float[] weight,
-                                MemorySegment weightHalf, int o, float[] bias, Tile tile) {
+    static float[] forwardFused(Parallel p, float[] x, int n, int c, int h, int w, ConvWeights weight, int o,
+                                float[] bias, Tile tile) {
         int m = tile.m;
         int a2 = tile.alpha * tile.alpha;
         int tilesW = (w + m - 1) / m;
@@ -344,7 +312,7 @@ final class Winograd3x3 {
             });
             int tPad = BlockedGemm.roundUp(t, BlockedGemm.NR);
             p.forWorkers(slivers, 1, work -> {
-                WeightTransform wt = new WeightTransform(weight, weightHalf, o, c, tile);
+                WeightTransform wt = new WeightTransform(weight, o, c, tile);
                 int uPoint = FUSED_SLIVERS * mr * kcMax + 16; // + one cache line: the 16 store streams of the
                 // transform would otherwise sit a multiple of 4 KB apart (24 KB) and contend for the same L1 set
                 float[] u = Scratch.floats(Scratch.WINOGRAD_U, a2 * uPoint);

@@ -1,0 +1,154 @@
+// The weight of a convolution, [O, C*kh*kw] row-major in one of three storages, as the kernels read it: packed for
+// the GEMM (A operand) or a sliver of MR output channels at a time for the Winograd weight transforms.
+package rerender.tensor.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Storages: float32 (float[]), fp16 bits row-major (a segment, as checkpoints store it) and fp16 bits in the GEMM's
+ * packed-A layout ({@link #packHalf}, how models keep their fp16 convolutions). Why the packed one: the implicit
+ * GEMM packs the weight for every call, and on small maps (1280 channels at 8x8: each weight used 64 times) reading
+ * it row by row in K-blocks of 256 values (512-byte bursts from rows 23 KB apart, which the prefetchers do not
+ * follow) cost as much as half the arithmetic: 1280 x 11520 x 64 on one thread, 61 ms with per-call packing of the
+ * row-major fp16 weight against 39 ms with the packing done beforehand. In the packed layout each block the GEMM
+ * asks for is one contiguous run, copied and widened in bulk.
+ */
+public final class ConvWeights {
+    private final float[] f32;
+    private final MemorySegment half;
+    private final boolean packed;
+    final int rows;
+    final int depth;
+
+    private ConvWeights(float[] f32, MemorySegment half, boolean packed, int rows, int depth) {
+        this.f32 = f32;
+        this.half = half;
+        this.packed = packed;
+        this.rows = rows;
+        this.depth = depth;
+        long have = f32 != null ? f32.length : (packed ? -1 : Fp16.length(half));
+        if (have >= 0 && have != (long) rows * depth) {
+            throw new IllegalArgumentException("conv weight has " + have + " values, expected " + rows + " x " + depth);
+        }
+    }
+
+    /** float32 [rows, depth] row-major. */
+    public static ConvWeights of(float[] weight, int rows, int depth) {
+        return new ConvWeights(weight, null, false, rows, depth);
+    }
+
+    /** fp16 bits [rows, depth] row-major (read in place). */
+    public static ConvWeights ofHalf(MemorySegment weight, int rows, int depth) {
+        return new ConvWeights(null, weight, false, rows, depth);
+    }
+
+    /** fp16 bits [rows, depth] row-major, copied into the packed layout (a new off-heap segment of the same size). */
+    public static ConvWeights packHalf(MemorySegment weight, int rows, int depth) {
+        if (Fp16.length(weight) != (long) rows * depth) {
+            throw new IllegalArgumentException("conv weight has " + Fp16.length(weight) + " values, expected " + rows
+                    + " x " + depth);
+        }
+        int mr = BlockedGemm.MR;
+        int kcMax = BlockedGemm.kcMax(depth);
+        MemorySegment dst = Fp16.allocate(packedLength(rows, depth));
+        short[] in = new short[mr * kcMax], out = new short[mr * kcMax];
+        for (int k0 = 0; k0 < depth; k0 += kcMax) {
+            int kc = Math.min(kcMax, depth - k0);
+            for (int row0 = 0; row0 < rows; row0 += mr) {
+                int n = Math.min(mr, rows - row0);
+                for (int r = 0; r < n; r++) {
+                    MemorySegment.copy(weight, Fp16.BITS, 2L * ((long) (row0 + r) * depth + k0), in, r * kc, kc);
+                }
+                java.util.Arrays.fill(out, 0, mr * kc, (short) 0);
+                for (int r = 0; r < n; r++) {
+                    for (int l = 0; l < kc; l++) {
+                        out[l * mr + r] = in[r * kc + l];
+                    }
+                }
+                MemorySegment.copy(out, 0, dst, Fp16.BITS, 2 * offset(rows, depth, k0, kc, row0), mr * kc);
+            }
+        }
+        return new ConvWeights(null, dst, true, rows, depth);
+    }
+
+    /** Elements of the packed layout: rows padded to a multiple of MR. */
+    static long packedLength(int rows, int depth) {
+        return (long) BlockedGemm.roundUp(rows, BlockedGemm.MR) * depth;
+    }
+
+    /**
+     * Element index where the sliver starting at row0 (a multiple of MR) of the K-block starting at k0 (a multiple
+     * of kcMax(depth), depth kc) begins: K-blocks one after another, each holding all slivers, element (l, r) of a
+     * sliver at + l * MR + r. The layout of {@link BlockedGemm.Prepacked#layoutA}, in fp16.
+     */
+    static long offset(int rows, int depth, int k0, int kc, int row0) {
+        long kStride = (long) BlockedGemm.roundUp(rows, BlockedGemm.MR) * BlockedGemm.kcMax(depth);
+        return (k0 / BlockedGemm.kcMax(depth)) * kStride + (long) row0 * kc;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int depth() {
+        return depth;
+    }
+
+    /** Whether this is the packed fp16 storage. */
+    public boolean isPacked() {
+        return packed;
+    }
+
+    /** The GEMM's A packer for this weight (products of depth exactly {@link #depth}). */
+    BlockedGemm.PackA packer() {
+        if (f32 != null) {
+            return BlockedGemm.rowMajorA(f32, 0, depth);
+        }
+        if (!packed) {
+            return BlockedGemm.rowMajorAHalf(half, 0, depth);
+        }
+        return (i0, mc, k0, kc, dst) -> {
+            int n = BlockedGemm.roundUp(mc, BlockedGemm.MR) * kc;
+            short[] bits = new short[n];
+            MemorySegment.copy(half, Fp16.BITS, 2 * offset(rows, depth, k0, kc, i0), bits, 0, n);
+            Fp16.widen(bits, dst, 0, n); // rows past the end are zeros in the packed storage
+        };
+    }
+
+    /**
+     * Rows sl*MR .. sl*MR + MR (zeros past the last row), columns [kFrom, kTo), widened:
+     * out[r * (kTo - kFrom) + k - kFrom]. bits is scratch of at least MR * (kTo - kFrom) values.
+     */
+    void sliver(int sl, int kFrom, int kTo, float[] out, short[] bits) {
+        int mr = BlockedGemm.MR;
+        int len = kTo - kFrom;
+        for (int r = 0; r < mr; r++) {
+            int row = sl * mr + r;
+            if (row >= rows) {
+                java.util.Arrays.fill(out, r * len, (r + 1) * len, 0f);
+            } else if (f32 != null) {
+                System.arraycopy(f32, row * depth + kFrom, out, r * len, len);
+            } else if (!packed) {
+                MemorySegment.copy(half, Fp16.BITS, 2L * ((long) row * depth + kFrom), bits, 0, len);
+                Fp16.widen(bits, out, r * len, len);
+            }
+        }
+        if (!packed) {
+            return;
+        }
+        int kcMax = BlockedGemm.kcMax(depth);
+        for (int k = kFrom; k < kTo; ) { // the K-blocks that [kFrom, kTo) touches, each one contiguous run
+            int k0 = (k / kcMax) * kcMax, kc = Math.min(kcMax, depth - k0);
+            int end = Math.min(kTo, k0 + kc);
+            int n = (end - k) * mr;
+            MemorySegment.copy(half, Fp16.BITS, 2 * (offset(rows, depth, k0, kc, sl * mr) + (long) (k - k0) * mr),
+                    bits, 0, n);
+            for (int i = 0, kk = k - kFrom; i < n; i += mr, kk++) {
+                out[kk] = Float.float16ToFloat(bits[i]);
+                out[len + kk] = Float.float16ToFloat(bits[i + 1]);
+                out[2 * len + kk] = Float.float16ToFloat(bits[i + 2]);
+            }
+            k = end;
+        }
+    }
+}

@@ -162,11 +162,16 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
      * Other dtypes are refused (use {@link #toHalfBits}).
      */
     public MemorySegment toHalfSegment(boolean releasePages) {
+        return toHalfSegment(releasePages, java.lang.foreign.Arena.ofAuto());
+    }
+
+    /** As above, allocated in arena (a confined one lets a caller that only converts the copy free it at once). */
+    public MemorySegment toHalfSegment(boolean releasePages, java.lang.foreign.Arena arena) {
         if (dtype != DType.F16) {
             throw new WeightException("tensor '" + name + "' in " + file + " is " + dtype + ", not F16");
         }
         long n = numel();
-        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(2 * n, 64);
+        MemorySegment out = arena.allocate(2 * n, 64);
         try {
             MemorySegment seg = bytes();
             MemorySegment.copy(seg, I16_LE, 0, out, ValueLayout.JAVA_SHORT, 0, n);

@@ -2,6 +2,7 @@
 // Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
@@ -22,10 +23,15 @@ public record Conv(float[] weight, ConvWeights weightHalf, float[] bias, int in,
     /** Loads name.weight [out, in, k, k] (kept fp16 when stored so, without LoRA) and name.bias [out]. */
     public static Conv load(Weights w, String name, int in, int out, int kernel, int stride, int pad) {
         String key = name + ".weight";
-        MemorySegment half = w.takeHalfIfExact(key, out, in, kernel, kernel);
-        float[] weight = half != null ? null : w.take(key, out, in, kernel, kernel);
-        return new Conv(weight, half != null ? ConvWeights.packHalf(half, out, in * kernel * kernel) : null,
-                w.take(name + ".bias", out), in, out, kernel, stride, pad);
+        ConvWeights packed = null;
+        try (Arena arena = Arena.ofConfined()) { // the row-major copy lives only until it is packed
+            MemorySegment half = w.takeHalfIfExact(key, arena, out, in, kernel, kernel);
+            if (half != null) {
+                packed = ConvWeights.packHalf(half, out, in * kernel * kernel);
+            }
+        }
+        float[] weight = packed != null ? null : w.take(key, out, in, kernel, kernel);
+        return new Conv(weight, packed, w.take(name + ".bias", out), in, out, kernel, stride, pad);
     }
 
     /** A 3x3 convolution with padding 1 (stride 1), the most common layer of the UNet and VAE. */

@@ -11,6 +11,7 @@ import rerender.tensor.kernels.Conv2d;
 import rerender.tensor.kernels.ConvWeights;
 import rerender.tensor.kernels.Fp16;
 import rerender.tensor.kernels.Gemm;
+import rerender.tensor.kernels.LinearWeights;
 import rerender.tensor.kernels.Norms;
 import rerender.tensor.kernels.Parallel;
 
@@ -99,14 +100,10 @@ public final class Compute {
                 Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, acc));
     }
 
-    /**
-     * As {@link #linear(Tensor, float[], int, float[])} with the weight stored transposed, [in, out], as fp16 bits
-     * (how Linear keeps fp16 weights: the packer then reads contiguous rows).
-     */
-    public Tensor linearHalfT(Tensor x, MemorySegment weightHalfT, int out, float[] bias) {
-        return linear(x, Fp16.length(weightHalfT), out, bias, " (transposed: [in, out])",
-                (rows, in, y, acc) -> Gemm.gemmHalfB(parallel, rows, out, in, x.data(), 0, in, weightHalfT, 0, out, y, 0,
-                        out, acc));
+    /** As {@link #linear(Tensor, float[], int, float[])} with the fp16 weight packed as {@link LinearWeights}. */
+    public Tensor linear(Tensor x, LinearWeights weight, float[] bias) {
+        return linear(x, (long) weight.out() * weight.in(), weight.out(), bias, "", (rows, in, y, acc) ->
+                Gemm.gemmLinear(parallel, rows, x.data(), 0, in, weight, y, 0, weight.out(), acc));
     }
 
     /** The product of a linear layer: y [rows, out] (+)= x [rows, in] . W^T in the layer's weight storage. */

@@ -2,19 +2,20 @@
 // Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
-import rerender.tensor.kernels.Fp16;
+import rerender.tensor.kernels.LinearWeights;
 import rerender.weights.Weights;
 
 /**
- * Exactly one of weight (float32, [out, in]) and weightHalfT (IEEE fp16 bits, off-heap, see Fp16, stored transposed as
- * [in, out] so the GEMM packs contiguous rows) is non-null; bias may be null.
+ * Exactly one of weight (float32, [out, in]) and weightHalf (IEEE fp16 bits, off-heap, in the GEMM's packed layout:
+ * see LinearWeights) is non-null; bias may be null.
  */
-public record Linear(float[] weight, MemorySegment weightHalfT, float[] bias, int in, int out) {
+public record Linear(float[] weight, LinearWeights weightHalf, float[] bias, int in, int out) {
     public Linear {
-        if ((weight == null) == (weightHalfT == null)) {
+        if ((weight == null) == (weightHalf == null)) {
             throw new IllegalArgumentException("linear needs exactly one of a float32 and an fp16 weight");
         }
     }
@@ -30,9 +31,14 @@ public record Linear(float[] weight, MemorySegment weightHalfT, float[] bias, in
 
     /** name.weight [out, in], kept fp16 when stored so (without LoRA). */
     private static Linear load(Weights w, String name, int in, int out, float[] bias) {
-        MemorySegment half = w.takeHalfIfExact(name + ".weight", out, in);
-        return new Linear(half != null ? null : w.take(name + ".weight", out, in),
-                half != null ? Fp16.transpose(half, out, in) : null, bias, in, out);
+        LinearWeights packed = null;
+        try (Arena arena = Arena.ofConfined()) { // the row-major copy lives only until it is packed
+            MemorySegment half = w.takeHalfIfExact(name + ".weight", arena, out, in);
+            if (half != null) {
+                packed = LinearWeights.packHalf(half, out, in);
+            }
+        }
+        return new Linear(packed != null ? null : w.take(name + ".weight", out, in), packed, bias, in, out);
     }
 
     /** x [..., in] -> [..., out]. */
@@ -40,6 +46,6 @@ public record Linear(float[] weight, MemorySegment weightHalfT, float[] bias, in
         if (x.dim(-1) != in) {
             throw new IllegalArgumentException("linear expects width " + in + ", got " + x);
         }
-        return weight != null ? c.linear(x, weight, out, bias) : c.linearHalfT(x, weightHalfT, out, bias);
+        return weight != null ? c.linear(x, weight, out, bias) : c.linear(x, weightHalf, bias);
     }
 }

@@ -44,46 +44,57 @@ public final class ConvWeights {
 
     /** fp16 bits [rows, depth] row-major, copied into the packed layout (a new off-heap segment of the same size). */
     public static ConvWeights packHalf(MemorySegment weight, int rows, int depth) {
-        if (Fp16.length(weight) != (long) rows * depth) {
-            throw new IllegalArgumentException("conv weight has " + Fp16.length(weight) + " values, expected " + rows
-                    + " x " + depth);
-        }
-        int mr = BlockedGemm.MR;
-        int kcMax = BlockedGemm.kcMax(depth);
-        MemorySegment dst = Fp16.allocate(packedLength(rows, depth));
-        short[] in = new short[mr * kcMax], out = new short[mr * kcMax];
-        for (int k0 = 0; k0 < depth; k0 += kcMax) {
-            int kc = Math.min(kcMax, depth - k0);
-            for (int row0 = 0; row0 < rows; row0 += mr) {
-                int n = Math.min(mr, rows - row0);
-                for (int r = 0; r < n; r++) {
-                    MemorySegment.copy(weight, Fp16.BITS, 2L * ((long) (row0 + r) * depth + k0), in, r * kc, kc);
-                }
-                java.util.Arrays.fill(out, 0, mr * kc, (short) 0);
-                for (int r = 0; r < n; r++) {
-                    for (int l = 0; l < kc; l++) {
-                        out[l * mr + r] = in[r * kc + l];
-                    }
-                }
-                MemorySegment.copy(out, 0, dst, Fp16.BITS, 2 * offset(rows, depth, k0, kc, row0), mr * kc);
-            }
-        }
-        return new ConvWeights(null, dst, true, rows, depth);
-    }
-
-    /** Elements of the packed layout: rows padded to a multiple of MR. */
-    static long packedLength(int rows, int depth) {
-        return (long) BlockedGemm.roundUp(rows, BlockedGemm.MR) * depth;
+        return new ConvWeights(null, packSlivers(weight, rows, depth, BlockedGemm.MR), true, rows, depth);
     }
 
     /**
-     * Element index where the sliver starting at row0 (a multiple of MR) of the K-block starting at k0 (a multiple
-     * of kcMax(depth), depth kc) begins: K-blocks one after another, each holding all slivers, element (l, r) of a
-     * sliver at + l * MR + r. The layout of {@link BlockedGemm.Prepacked#layoutA}, in fp16.
+     * fp16 [rows, depth] row-major -> a new segment of slivers of unit rows per K-block (kcMax(depth)): K-block kb
+     * at kb * roundUp(rows, unit) * kcMax, its sliver s at + s * kc * unit, element (l, r) at + l * unit + r, rows
+     * past the end zero. unit MR: the GEMM's packed A of this matrix; unit NR: its packed B transposed (B[l, j] =
+     * matrix[j, l], how a Linear layer's [out, in] weight enters y = x W^T).
      */
-    static long offset(int rows, int depth, int k0, int kc, int row0) {
-        long kStride = (long) BlockedGemm.roundUp(rows, BlockedGemm.MR) * BlockedGemm.kcMax(depth);
+    static MemorySegment packSlivers(MemorySegment weight, int rows, int depth, int unit) {
+        if (Fp16.length(weight) != (long) rows * depth) {
+            throw new IllegalArgumentException("weight has " + Fp16.length(weight) + " values, expected " + rows
+                    + " x " + depth);
+        }
+        int kcMax = BlockedGemm.kcMax(depth);
+        MemorySegment dst = Fp16.allocate((long) BlockedGemm.roundUp(rows, unit) * depth);
+        short[] in = new short[unit * kcMax], out = new short[unit * kcMax];
+        for (int k0 = 0; k0 < depth; k0 += kcMax) {
+            int kc = Math.min(kcMax, depth - k0);
+            for (int row0 = 0; row0 < rows; row0 += unit) {
+                int n = Math.min(unit, rows - row0);
+                for (int r = 0; r < n; r++) {
+                    MemorySegment.copy(weight, Fp16.BITS, 2L * ((long) (row0 + r) * depth + k0), in, r * kc, kc);
+                }
+                java.util.Arrays.fill(out, 0, unit * kc, (short) 0);
+                for (int r = 0; r < n; r++) {
+                    for (int l = 0; l < kc; l++) {
+                        out[l * unit + r] = in[r * kc + l];
+                    }
+                }
+                MemorySegment.copy(out, 0, dst, Fp16.BITS, 2 * offset(rows, depth, unit, k0, kc, row0), unit * kc);
+            }
+        }
+        return dst;
+    }
+
+    /**
+     * Element index where the sliver starting at row0 (a multiple of unit) of the K-block starting at k0 (a
+     * multiple of kcMax(depth), depth kc) begins in the layout of {@link #packSlivers} (for unit MR the layout of
+     * {@link BlockedGemm.Prepacked#layoutA}, in fp16).
+     */
+    static long offset(int rows, int depth, int unit, int k0, int kc, int row0) {
+        long kStride = (long) BlockedGemm.roundUp(rows, unit) * BlockedGemm.kcMax(depth);
         return (k0 / BlockedGemm.kcMax(depth)) * kStride + (long) row0 * kc;
+    }
+
+    /** Copies the contiguous run of a packed block (n elements from element index at) into dst, widened. */
+    static void widenRun(MemorySegment packed, long at, int n, float[] dst) {
+        short[] bits = new short[n];
+        MemorySegment.copy(packed, Fp16.BITS, 2 * at, bits, 0, n);
+        Fp16.widen(bits, dst, 0, n);
     }
 
     public int rows() {
@@ -107,12 +118,9 @@ public final class ConvWeights {
         if (!packed) {
             return BlockedGemm.rowMajorAHalf(half, 0, depth);
         }
-        return (i0, mc, k0, kc, dst) -> {
-            int n = BlockedGemm.roundUp(mc, BlockedGemm.MR) * kc;
-            short[] bits = new short[n];
-            MemorySegment.copy(half, Fp16.BITS, 2 * offset(rows, depth, k0, kc, i0), bits, 0, n);
-            Fp16.widen(bits, dst, 0, n); // rows past the end are zeros in the packed storage
-        };
+        // rows past the end are zeros in the packed storage
+        return (i0, mc, k0, kc, dst) -> widenRun(half, offset(rows, depth, BlockedGemm.MR, k0, kc, i0),
+                BlockedGemm.roundUp(mc, BlockedGemm.MR) * kc, dst);
     }
 
     /**
@@ -141,7 +149,7 @@ public final class ConvWeights {
             int k0 = (k / kcMax) * kcMax, kc = Math.min(kcMax, depth - k0);
             int end = Math.min(kTo, k0 + kc);
             int n = (end - k) * mr;
-            MemorySegment.copy(half, Fp16.BITS, 2 * (offset(rows, depth, k0, kc, sl * mr) + (long) (k - k0) * mr),
+            MemorySegment.copy(half, Fp16.BITS, 2 * (offset(rows, depth, mr, k0, kc, sl * mr) + (long) (k - k0) * mr),
                     bits, 0, n);
             for (int i = 0, kk = k - kFrom; i < n; i += mr, kk++) {
                 out[kk] = Float.float16ToFloat(bits[i]);

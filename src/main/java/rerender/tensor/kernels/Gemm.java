@@ -56,6 +56,14 @@ public final class Gemm {
                 BlockedGemm.rowMajorBHalf(bHalf, bOff, ldb), c, cOff, ldc, accumulate);
     }
 
+    /** C[m, out] (+)= A[m, in] . W^T with W's fp16 weight in the packed layout of {@link LinearWeights}. */
+    public static void gemmLinear(Parallel p, int m, float[] a, int aOff, int lda, LinearWeights w, float[] c, int cOff,
+                                  int ldc, boolean accumulate) {
+        int n = w.out(), k = w.in();
+        check(m, n, k, a.length, aOff, lda, (long) n * k, 0, n, false, c.length, cOff, ldc);
+        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), w.packer(), c, cOff, ldc, accumulate);
+    }
+
     /** Validates sizes, leading dimensions and that every addressed element lies inside its array. */
     private static void check(int m, int n, int k, int aLen, int aOff, int lda, long bLen, int bOff, int ldb,
                               boolean transB, int cLen, int cOff, int ldc) {

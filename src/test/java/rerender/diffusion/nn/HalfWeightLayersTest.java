@@ -49,8 +49,8 @@ class HalfWeightLayersTest {
             assertNotNull(ch.weightHalf());
             assertNull(ch.weight());
             assertNull(cf.weightHalf());
-            assertNotNull(lh.weightHalfT());
-            assertNull(lf.weightHalfT());
+            assertNotNull(lh.weightHalf());
+            assertNull(lf.weightHalf());
             assertArrayEquals(cf.forward(c, x).data(), ch.forward(c, x).data());
             assertArrayEquals(lf.forward(c, tokens).data(), lh.forward(c, tokens).data());
         }

@@ -72,6 +72,27 @@ class Winograd3x3Test {
     }
 
     @Test
+    void rowWiseInputTransformGivesTheGatheringOnesBits() {
+        // {c, h, w}: widths not a multiple of the tile, more and fewer than 8 tiles per row, a map of one tile
+        for (int[] t : new int[][] {{3, 17, 19}, {2, 8, 70}, {5, 33, 35}, {1, 2, 3}, {4, 64, 64}}) {
+            for (Winograd3x3.Tile tile : Winograd3x3.Tile.values()) {
+                int c = t[0], h = t[1], w = t[2];
+                int tilesW = (w + tile.m - 1) / tile.m, tilesH = (h + tile.m - 1) / tile.m;
+                float[] x = KernelTestSupport.random(2 * c * h * w, c + h + w);
+                int a2 = tile.alpha * tile.alpha;
+                for (int ty0 = 0; ty0 < tilesH; ty0 += 2) { // chunks of two tile rows, second batch item
+                    int rows = Math.min(2, tilesH - ty0), tt = rows * tilesW;
+                    float[] want = new float[a2 * c * tt], got = new float[want.length];
+                    java.util.Arrays.fill(got, Float.NaN);
+                    Winograd3x3.inputTransformReference(x, c * h * w, h, w, tile, tilesW, ty0, tt, 0, c, want, c);
+                    Winograd3x3.inputTransform(x, c * h * w, h, w, tile, tilesW, ty0, tt, 0, c, got, c);
+                    assertArrayEquals(want, got, 0f, tile + " " + java.util.Arrays.toString(t) + " ty0=" + ty0);
+                }
+            }
+        }
+    }
+
+    @Test
     void f2MatchesReference() {
         System.out.printf("Winograd F(2,3) worst rel L2 %.2e (fp32), %.2e (fp16 weights)%n",
                 check(Conv2d.Algorithm.WINOGRAD_F2, false), check(Conv2d.Algorithm.WINOGRAD_F2, true));

@@ -538,8 +538,75 @@ final class Winograd3x3 {
         }
     }
 
-    /** Output channels [lo, hi): Y = A^T M A per tile (vectorised over tiles), clipped to the image, plus bias. */
-    private static void outputTransform(float[] mm, Tile tile, int tilesW, int ty0, int t, int lo, int hi, int o,
+    /**
+     * Output channels [lo, hi): Y = A^T M A per tile (vectorised over the tiles of a tile row), clipped to the
+     * image, plus bias. The m x m outputs of a tile row's tiles are merged into m whole output rows first (tile tx,
+     * value (k, l) -> row k, column tx*m + l), which are then copied out in bulk. Same arithmetic as
+     * {@link #outputTransformReference}, so the same bits, without its per-tile scalar scatter and clipping tests.
+     */
+    static void outputTransform(float[] mm, Tile tile, int tilesW, int ty0, int t, int lo, int hi, int o,
+                                float[] bias, float[] y, int yOff, int h, int w) {
+        int m = tile.m;
+        int al = tile.alpha;
+        Sparse at = tile.at;
+        float[] tmp = new float[m * al * L];
+        float[] out = new float[m * m * L];
+        int rw = tilesW * m;
+        float[] rowBuf = new float[m * rw];
+        int tileRows = t / tilesW;
+        for (int oc = lo; oc < hi; oc++) {
+            float b = bias == null ? 0f : bias[oc];
+            int chan = yOff + oc * h * w;
+            for (int tr = 0; tr < tileRows; tr++) {
+                for (int tx0 = 0; tx0 < tilesW; tx0 += L) {
+                    int t0 = tr * tilesW + tx0;
+                    int lanes = Math.min(L, tilesW - tx0);
+                    VectorMask<Float> mask = S.indexInRange(0, lanes);
+                    boolean full = lanes == L;
+                    // tmp[k, j] = sum_i AT[k, i] M[i, j]
+                    for (int k = 0; k < m; k++) {
+                        int[] ix = at.idx[k];
+                        float[] cf = at.val[k];
+                        for (int j = 0; j < al; j++) {
+                            FloatVector s = FloatVector.zero(S);
+                            for (int q = 0; q < ix.length; q++) {
+                                int src = ((ix[q] * al + j) * o + oc) * t + t0;
+                                FloatVector mv = full ? FloatVector.fromArray(S, mm, src)
+                                        : FloatVector.fromArray(S, mm, src, mask);
+                                s = mv.fma(FloatVector.broadcast(S, cf[q]), s);
+                            }
+                            s.intoArray(tmp, (k * al + j) * L);
+                        }
+                    }
+                    // out[k, l] = sum_j tmp[k, j] AT[l, j] + bias, merged into the output rows
+                    for (int k = 0; k < m; k++) {
+                        for (int l = 0; l < m; l++) {
+                            int[] ix = at.idx[l];
+                            float[] cf = at.val[l];
+                            FloatVector s = FloatVector.broadcast(S, b);
+                            for (int q = 0; q < ix.length; q++) {
+                                s = FloatVector.fromArray(S, tmp, (k * al + ix[q]) * L).fma(FloatVector.broadcast(S, cf[q]), s);
+                            }
+                            s.intoArray(out, (k * m + l) * L);
+                        }
+                        int row = k * rw + tx0 * m;
+                        for (int lane = 0; lane < lanes; lane++) {
+                            for (int l = 0; l < m; l++) {
+                                rowBuf[row + lane * m + l] = out[(k * m + l) * L + lane];
+                            }
+                        }
+                    }
+                }
+                int oy0 = (ty0 + tr) * m;
+                for (int k = 0; k < Math.min(m, h - oy0); k++) {
+                    System.arraycopy(rowBuf, k * rw, y, chan + (oy0 + k) * w, w);
+                }
+            }
+        }
+    }
+
+    /** The yardstick for {@link #outputTransform}: tiles in runs of L across tile rows, each scattered on its own. */
+    static void outputTransformReference(float[] mm, Tile tile, int tilesW, int ty0, int t, int lo, int hi, int o,
                                         float[] bias, float[] y, int yOff, int h, int w) {
         int m = tile.m;
         int al = tile.alpha;

@@ -93,6 +93,26 @@ class Winograd3x3Test {
     }
 
     @Test
+    void rowWiseOutputTransformGivesTheScatteringOnesBits() {
+        for (int[] t : new int[][] {{3, 17, 19}, {2, 8, 70}, {5, 33, 35}, {1, 2, 3}, {4, 64, 64}}) { // {o, h, w}
+            for (Winograd3x3.Tile tile : Winograd3x3.Tile.values()) {
+                int o = t[0], h = t[1], w = t[2];
+                int tilesW = (w + tile.m - 1) / tile.m, tilesH = (h + tile.m - 1) / tile.m;
+                int a2 = tile.alpha * tile.alpha;
+                float[] bias = KernelTestSupport.random(o, o);
+                for (int ty0 = 0; ty0 < tilesH; ty0 += 2) {
+                    int rows = Math.min(2, tilesH - ty0), tt = rows * tilesW;
+                    float[] mm = KernelTestSupport.random(a2 * o * tt, ty0 + h);
+                    float[] want = new float[2 * o * h * w], got = new float[want.length];
+                    Winograd3x3.outputTransformReference(mm, tile, tilesW, ty0, tt, 0, o, o, bias, want, o * h * w, h, w);
+                    Winograd3x3.outputTransform(mm, tile, tilesW, ty0, tt, 0, o, o, bias, got, o * h * w, h, w);
+                    assertArrayEquals(want, got, 0f, tile + " " + java.util.Arrays.toString(t) + " ty0=" + ty0);
+                }
+            }
+        }
+    }
+
+    @Test
     void f2MatchesReference() {
         System.out.printf("Winograd F(2,3) worst rel L2 %.2e (fp32), %.2e (fp16 weights)%n",
                 check(Conv2d.Algorithm.WINOGRAD_F2, false), check(Conv2d.Algorithm.WINOGRAD_F2, true));

@@ -548,7 +548,6 @@ final class Winograd3x3 {
                                 float[] bias, float[] y, int yOff, int h, int w) {
         int m = tile.m;
         int al = tile.alpha;
-        Sparse at = tile.at;
         float[] tmp = new float[m * al * L];
         float[] out = new float[m * m * L];
         int rw = tilesW * m;
@@ -561,34 +560,8 @@ final class Winograd3x3 {
                 for (int tx0 = 0; tx0 < tilesW; tx0 += L) {
                     int t0 = tr * tilesW + tx0;
                     int lanes = Math.min(L, tilesW - tx0);
-                    VectorMask<Float> mask = S.indexInRange(0, lanes);
-                    boolean full = lanes == L;
-                    // tmp[k, j] = sum_i AT[k, i] M[i, j]
-                    for (int k = 0; k < m; k++) {
-                        int[] ix = at.idx[k];
-                        float[] cf = at.val[k];
-                        for (int j = 0; j < al; j++) {
-                            FloatVector s = FloatVector.zero(S);
-                            for (int q = 0; q < ix.length; q++) {
-                                int src = ((ix[q] * al + j) * o + oc) * t + t0;
-                                FloatVector mv = full ? FloatVector.fromArray(S, mm, src)
-                                        : FloatVector.fromArray(S, mm, src, mask);
-                                s = mv.fma(FloatVector.broadcast(S, cf[q]), s);
-                            }
-                            s.intoArray(tmp, (k * al + j) * L);
-                        }
-                    }
-                    // out[k, l] = sum_j tmp[k, j] AT[l, j] + bias, merged into the output rows
-                    for (int k = 0; k < m; k++) {
-                        for (int l = 0; l < m; l++) {
-                            int[] ix = at.idx[l];
-                            float[] cf = at.val[l];
-                            FloatVector s = FloatVector.broadcast(S, b);
-                            for (int q = 0; q < ix.length; q++) {
-                                s = FloatVector.fromArray(S, tmp, (k * al + ix[q]) * L).fma(FloatVector.broadcast(S, cf[q]), s);
-                            }
-                            s.intoArray(out, (k * m + l) * L);
-                        }
+                    tileOutputs(mm, tile, o, oc, t, t0, lanes, b, tmp, out);
+                    for (int k = 0; k < m; k++) { // merged into the output rows
                         int row = k * rw + tx0 * m;
                         for (int lane = 0; lane < lanes; lane++) {
                             for (int l = 0; l < m; l++) {
@@ -605,47 +578,57 @@ final class Winograd3x3 {
         }
     }
 
+    /**
+     * Y = A^T M A + b for the tiles t0 .. t0 + lanes (lanes <= L) of output channel oc, vectorised over the tiles:
+     * value (k, l) of tile t0 + lane into out[(k * m + l) * L + lane]; tmp holds the m x alpha intermediate.
+     */
+    private static void tileOutputs(float[] mm, Tile tile, int o, int oc, int t, int t0, int lanes, float b,
+                                    float[] tmp, float[] out) {
+        int m = tile.m;
+        int al = tile.alpha;
+        Sparse at = tile.at;
+        VectorMask<Float> mask = S.indexInRange(0, lanes);
+        boolean full = lanes == L;
+        // tmp[k, j] = sum_i AT[k, i] M[i, j]
+        for (int k = 0; k < m; k++) {
+            int[] ix = at.idx[k];
+            float[] cf = at.val[k];
+            for (int j = 0; j < al; j++) {
+                FloatVector s = FloatVector.zero(S);
+                for (int q = 0; q < ix.length; q++) {
+                    int src = ((ix[q] * al + j) * o + oc) * t + t0;
+                    FloatVector mv = full ? FloatVector.fromArray(S, mm, src) : FloatVector.fromArray(S, mm, src, mask);
+                    s = mv.fma(FloatVector.broadcast(S, cf[q]), s);
+                }
+                s.intoArray(tmp, (k * al + j) * L);
+            }
+        }
+        // out[k, l] = sum_j tmp[k, j] AT[l, j] + bias
+        for (int k = 0; k < m; k++) {
+            for (int l = 0; l < m; l++) {
+                int[] ix = at.idx[l];
+                float[] cf = at.val[l];
+                FloatVector s = FloatVector.broadcast(S, b);
+                for (int q = 0; q < ix.length; q++) {
+                    s = FloatVector.fromArray(S, tmp, (k * al + ix[q]) * L).fma(FloatVector.broadcast(S, cf[q]), s);
+                }
+                s.intoArray(out, (k * m + l) * L);
+            }
+        }
+    }
+
     /** The yardstick for {@link #outputTransform}: tiles in runs of L across tile rows, each scattered on its own. */
     static void outputTransformReference(float[] mm, Tile tile, int tilesW, int ty0, int t, int lo, int hi, int o,
                                         float[] bias, float[] y, int yOff, int h, int w) {
         int m = tile.m;
         int al = tile.alpha;
-        Sparse at = tile.at;
         float[] tmp = new float[m * al * L];
         float[] out = new float[m * m * L];
         for (int oc = lo; oc < hi; oc++) {
             float b = bias == null ? 0f : bias[oc];
             int chan = yOff + oc * h * w;
             for (int t0 = 0; t0 < t; t0 += L) {
-                VectorMask<Float> mask = S.indexInRange(t0, t);
-                boolean full = t0 + L <= t;
-                // tmp[k, j] = sum_i AT[k, i] M[i, j]
-                for (int k = 0; k < m; k++) {
-                    int[] ix = at.idx[k];
-                    float[] cf = at.val[k];
-                    for (int j = 0; j < al; j++) {
-                        FloatVector s = FloatVector.zero(S);
-                        for (int q = 0; q < ix.length; q++) {
-                            int src = ((ix[q] * al + j) * o + oc) * t + t0;
-                            FloatVector mv = full ? FloatVector.fromArray(S, mm, src)
-                                    : FloatVector.fromArray(S, mm, src, mask);
-                            s = mv.fma(FloatVector.broadcast(S, cf[q]), s);
-                        }
-                        s.intoArray(tmp, (k * al + j) * L);
-                    }
-                }
-                // out[k, l] = sum_j tmp[k, j] AT[l, j] + bias
-                for (int k = 0; k < m; k++) {
-                    for (int l = 0; l < m; l++) {
-                        int[] ix = at.idx[l];
-                        float[] cf = at.val[l];
-                        FloatVector s = FloatVector.broadcast(S, b);
-                        for (int q = 0; q < ix.length; q++) {
-                            s = FloatVector.fromArray(S, tmp, (k * al + ix[q]) * L).fma(FloatVector.broadcast(S, cf[q]), s);
-                        }
-                        s.intoArray(out, (k * m + l) * L);
-                    }
-                }
+                tileOutputs(mm, tile, o, oc, t, t0, Math.min(L, t - t0), b, tmp, out);
                 int lanes = Math.min(L, t - t0);
                 for (int lane = 0; lane < lanes; lane++) {
                     int tt = t0 + lane;

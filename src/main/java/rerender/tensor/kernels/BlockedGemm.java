@@ -100,17 +100,18 @@ final class BlockedGemm {
     static final class Prepacked {
         final float[] all;
         private final int base;
+        private final int extent;
+        private final int k;
         private final int kcMax;
         private final int unit;
-        /** Floats of one K-block: all rows/columns (padded to the sliver width) times kcMax. */
-        private final int kStride;
 
         private Prepacked(float[] all, int base, int extent, int k, int unit) {
             this.all = all;
             this.base = base;
+            this.extent = extent;
+            this.k = k;
             this.kcMax = kcMax(k);
             this.unit = unit;
-            this.kStride = roundUp(extent, unit) * kcMax;
         }
 
         /**
@@ -171,13 +172,25 @@ final class BlockedGemm {
             if (k0 % kcMax != 0 || x0 % unit != 0) {
                 throw new IllegalStateException("prepacked operand asked for an unaligned panel: k0=" + k0 + " x0=" + x0);
             }
-            return base + (k0 / kcMax) * kStride + x0 * kc;
+            return base + (int) panelOffset(extent, k, unit, k0, kc, x0);
         }
 
         /** Copies the panel at (k0, x0) of len rows/columns out, in the layout a packer writes. */
         void copy(int k0, int kc, int x0, int len, float[] dst) {
             System.arraycopy(all, offset(k0, kc, x0), dst, 0, roundUp(len, unit) * kc);
         }
+    }
+
+    /**
+     * The packed layout of an operand of extent rows (A) or columns (B) and depth k, in slivers of unit: K-block kb
+     * (depth kcMax(k), the last one shorter) at kb * roundUp(extent, unit) * kcMax(k), holding the slivers of all
+     * rows/columns one after another, the one starting at x0 (a multiple of unit) at + x0 * kc, element (l, r) at
+     * + l * unit + r. Returns where that sliver of the K-block starting at k0 begins. Used for float panels
+     * ({@link Prepacked}) and for fp16 weights kept packed ({@link ConvWeights}, {@link LinearWeights}).
+     */
+    static long panelOffset(int extent, int k, int unit, int k0, int kc, int x0) {
+        int kcMax = kcMax(k);
+        return (long) (k0 / kcMax) * roundUp(extent, unit) * kcMax + (long) x0 * kc;
     }
 
     /** A prepacked A: {@link #block} reads its panels in place; as a packer it copies them out. */

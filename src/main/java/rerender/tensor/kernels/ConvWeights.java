@@ -48,10 +48,9 @@ public final class ConvWeights {
     }
 
     /**
-     * fp16 [rows, depth] row-major -> a new segment of slivers of unit rows per K-block (kcMax(depth)): K-block kb
-     * at kb * roundUp(rows, unit) * kcMax, its sliver s at + s * kc * unit, element (l, r) at + l * unit + r, rows
-     * past the end zero. unit MR: the GEMM's packed A of this matrix; unit NR: its packed B transposed (B[l, j] =
-     * matrix[j, l], how a Linear layer's [out, in] weight enters y = x W^T).
+     * fp16 [rows, depth] row-major -> a new segment in the packed layout of {@link BlockedGemm#panelOffset} with
+     * slivers of unit rows, rows past the end zero. unit MR: the GEMM's packed A of this matrix; unit NR: its
+     * packed B transposed (B[l, j] = matrix[j, l], how a Linear layer's [out, in] weight enters y = x W^T).
      */
     static MemorySegment packSlivers(MemorySegment weight, int rows, int depth, int unit) {
         if (Fp16.length(weight) != (long) rows * depth) {
@@ -74,20 +73,11 @@ public final class ConvWeights {
                         out[l * unit + r] = in[r * kc + l];
                     }
                 }
-                MemorySegment.copy(out, 0, dst, Fp16.BITS, 2 * offset(rows, depth, unit, k0, kc, row0), unit * kc);
+                long at = BlockedGemm.panelOffset(rows, depth, unit, k0, kc, row0);
+                MemorySegment.copy(out, 0, dst, Fp16.BITS, 2 * at, unit * kc);
             }
         }
         return dst;
-    }
-
-    /**
-     * Element index where the sliver starting at row0 (a multiple of unit) of the K-block starting at k0 (a
-     * multiple of kcMax(depth), depth kc) begins in the layout of {@link #packSlivers} (for unit MR the layout of
-     * {@link BlockedGemm.Prepacked#layoutA}, in fp16).
-     */
-    static long offset(int rows, int depth, int unit, int k0, int kc, int row0) {
-        long kStride = (long) BlockedGemm.roundUp(rows, unit) * BlockedGemm.kcMax(depth);
-        return (k0 / BlockedGemm.kcMax(depth)) * kStride + (long) row0 * kc;
     }
 
     /**
@@ -128,7 +118,7 @@ public final class ConvWeights {
             return BlockedGemm.rowMajorAHalf(half, 0, depth);
         }
         // rows past the end are zeros in the packed storage
-        return (i0, mc, k0, kc, dst) -> widenRun(half, offset(rows, depth, BlockedGemm.MR, k0, kc, i0),
+        return (i0, mc, k0, kc, dst) -> widenRun(half, BlockedGemm.panelOffset(rows, depth, BlockedGemm.MR, k0, kc, i0),
                 BlockedGemm.roundUp(mc, BlockedGemm.MR) * kc, dst);
     }
 
@@ -158,8 +148,8 @@ public final class ConvWeights {
             int k0 = (k / kcMax) * kcMax, kc = Math.min(kcMax, depth - k0);
             int end = Math.min(kTo, k0 + kc);
             int n = (end - k) * mr;
-            MemorySegment.copy(half, Fp16.BITS, 2 * (offset(rows, depth, mr, k0, kc, sl * mr) + (long) (k - k0) * mr),
-                    bits, 0, n);
+            long at = BlockedGemm.panelOffset(rows, depth, mr, k0, kc, sl * mr) + (long) (k - k0) * mr;
+            MemorySegment.copy(half, Fp16.BITS, 2 * at, bits, 0, n);
             for (int i = 0, kk = k - kFrom; i < n; i += mr, kk++) {
                 out[kk] = Float.float16ToFloat(bits[i]);
                 out[len + kk] = Float.float16ToFloat(bits[i + 1]);

@@ -34,17 +34,17 @@ public final class LinearWeights {
 
     /** The GEMM's B packer (B = W^T [in, out]; products of depth exactly in); padded columns read as zeros. */
     BlockedGemm.PackB packer() {
-        return (k0, kc, j0, nc, dst) -> ConvWeights.widenRun(packed,
-                ConvWeights.offset(out, in, BlockedGemm.NR, k0, kc, j0), BlockedGemm.roundUp(nc, BlockedGemm.NR) * kc,
-                dst);
+        int nr = BlockedGemm.NR;
+        return (k0, kc, j0, nc, dst) -> ConvWeights.widenRun(packed, BlockedGemm.panelOffset(out, in, nr, k0, kc, j0),
+                BlockedGemm.roundUp(nc, nr) * kc, dst);
     }
 
     /** W[j, l] (exact), for checks. */
     public float get(int j, int l) {
         int kcMax = BlockedGemm.kcMax(in);
         int k0 = (l / kcMax) * kcMax, kc = Math.min(kcMax, in - k0);
-        int s0 = (j / BlockedGemm.NR) * BlockedGemm.NR;
-        long at = ConvWeights.offset(out, in, BlockedGemm.NR, k0, kc, s0) + (long) (l - k0) * BlockedGemm.NR + (j - s0);
+        int nr = BlockedGemm.NR, s0 = (j / nr) * nr;
+        long at = BlockedGemm.panelOffset(out, in, nr, k0, kc, s0) + (long) (l - k0) * nr + (j - s0);
         return Fp16.get(packed, at);
     }
 }

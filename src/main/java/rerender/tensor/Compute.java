@@ -4,12 +4,10 @@
 // per operation category (profiling, benchmark GFLOP/s).
 package rerender.tensor;
 
-import java.lang.foreign.MemorySegment;
 import rerender.tensor.kernels.Activations;
 import rerender.tensor.kernels.Attention;
 import rerender.tensor.kernels.Conv2d;
 import rerender.tensor.kernels.ConvWeights;
-import rerender.tensor.kernels.Fp16;
 import rerender.tensor.kernels.Gemm;
 import rerender.tensor.kernels.LinearWeights;
 import rerender.tensor.kernels.Norms;
@@ -52,12 +50,12 @@ public final class Compute {
 
     /** x [N, C, H, W], weight [O, C, kh, kw], bias [O] or null -> [N, O, Ho, Wo] (PyTorch Conv2d, zero padding). */
     public Tensor conv2d(Tensor x, float[] weight, int o, int kh, int kw, float[] bias, int stride, int pad) {
-        return conv2d(x, weight, null, weight.length, o, kh, kw, bias, stride, pad);
-    }
-
-    /** As above with the weight as IEEE fp16 bits in a segment (off-heap weights, see {@link Fp16}). */
-    public Tensor conv2d(Tensor x, MemorySegment weightHalf, int o, int kh, int kw, float[] bias, int stride, int pad) {
-        return conv2d(x, null, weightHalf, Fp16.length(weightHalf), o, kh, kw, bias, stride, pad);
+        int c = x.dim(1);
+        if ((long) o * c * kh * kw != weight.length) {
+            throw new IllegalArgumentException("conv2d: weight has " + weight.length + " values, expected [" + o
+                    + ", " + c + ", " + kh + ", " + kw + "] for input " + x);
+        }
+        return conv2d(x, ConvWeights.of(weight, o, c * kh * kw), kh, kw, bias, stride, pad);
     }
 
     /** As above with the weight [O, C*kh*kw] in any storage of {@link ConvWeights} (how models keep fp16 weights). */
@@ -72,37 +70,20 @@ public final class Compute {
         long t0 = stats.start();
         float[] y = Conv2d.forward(parallel, x.data(), n, c, h, w, weight, kh, kw, bias, stride, pad);
         stats.end("conv" + kh + "x" + kw + (stride == 1 ? "" : "/" + stride)
-                + (stats.shapes() ? " " + c + "->" + o + " @" + h + "x" + w : ""), t0, 2L * n * o * ho * wo * c * kh * kw);
-        return Tensor.of(y, n, o, ho, wo);
-    }
-
-    private Tensor conv2d(Tensor x, float[] weight, MemorySegment half, long count, int o, int kh, int kw, float[] bias,
-                          int stride, int pad) {
-        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        if ((long) o * c * kh * kw != count) {
-            throw new IllegalArgumentException("conv2d: weight has " + count + " values, expected [" + o
-                    + ", " + c + ", " + kh + ", " + kw + "] for input " + x);
-        }
-        int ho = (h + 2 * pad - kh) / stride + 1;
-        int wo = (w + 2 * pad - kw) / stride + 1;
-        long t0 = stats.start();
-        float[] y = weight != null
-                ? Conv2d.forward(parallel, x.data(), n, c, h, w, weight, o, kh, kw, bias, stride, pad)
-                : Conv2d.forward(parallel, x.data(), n, c, h, w, half, o, kh, kw, bias, stride, pad);
-        stats.end("conv" + kh + "x" + kw + (stride == 1 ? "" : "/" + stride)
-                + (stats.shapes() ? " " + c + "->" + o + " @" + h + "x" + w : ""), t0, 2L * n * o * ho * wo * c * kh * kw);
+                + (stats.shapes() ? " " + c + "->" + o + " @" + h + "x" + w : ""), t0,
+                2L * n * o * ho * wo * c * kh * kw);
         return Tensor.of(y, n, o, ho, wo);
     }
 
     /** x [..., in], weight [out, in] (PyTorch Linear layout), bias [out] or null -> [..., out]. */
     public Tensor linear(Tensor x, float[] weight, int out, float[] bias) {
-        return linear(x, weight.length, out, bias, "", (rows, in, y, acc) ->
+        return linear(x, weight.length, out, bias, (rows, in, y, acc) ->
                 Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, acc));
     }
 
     /** As {@link #linear(Tensor, float[], int, float[])} with the fp16 weight packed as {@link LinearWeights}. */
     public Tensor linear(Tensor x, LinearWeights weight, float[] bias) {
-        return linear(x, (long) weight.out() * weight.in(), weight.out(), bias, "", (rows, in, y, acc) ->
+        return linear(x, (long) weight.out() * weight.in(), weight.out(), bias, (rows, in, y, acc) ->
                 Gemm.gemmLinear(parallel, rows, x.data(), 0, in, weight, y, 0, weight.out(), acc));
     }
 
@@ -112,11 +93,11 @@ public final class Compute {
     }
 
     /** Checks the weight size, starts y from the bias, runs the product and accounts it. */
-    private Tensor linear(Tensor x, long count, int out, float[] bias, String layout, LinearProduct product) {
+    private Tensor linear(Tensor x, long count, int out, float[] bias, LinearProduct product) {
         int in = x.dim(-1);
         if ((long) out * in != count) {
             throw new IllegalArgumentException("linear: weight has " + count + " values, expected [" + out
-                    + ", " + in + "]" + layout + " for input " + x);
+                    + ", " + in + "] for input " + x);
         }
         int rows = x.size() / in;
         long t0 = stats.start();

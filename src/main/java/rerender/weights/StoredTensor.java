@@ -158,14 +158,9 @@ public record StoredTensor(String name, DType dtype, long[] shape, Path file, Su
 
     /**
      * An F16 tensor's elements copied into a new off-heap segment of native-order fp16 bits (ValueLayout.JAVA_SHORT,
-     * 64-byte aligned, automatic arena: freed once unreachable); releasePages as in {@link #toFloats(boolean)}.
-     * Other dtypes are refused (use {@link #toHalfBits}).
+     * 64-byte aligned) allocated in arena (a confined one lets a caller that only converts the copy free it at once);
+     * releasePages as in {@link #toFloats(boolean)}. Other dtypes are refused (use {@link #toHalfBits}).
      */
-    public MemorySegment toHalfSegment(boolean releasePages) {
-        return toHalfSegment(releasePages, java.lang.foreign.Arena.ofAuto());
-    }
-
-    /** As above, allocated in arena (a confined one lets a caller that only converts the copy free it at once). */
     public MemorySegment toHalfSegment(boolean releasePages, java.lang.foreign.Arena arena) {
         if (dtype != DType.F16) {
             throw new WeightException("tensor '" + name + "' in " + file + " is " + dtype + ", not F16");

@@ -152,20 +152,14 @@ public final class Weights {
     }
 
     /**
-     * The tensor {@code key} as IEEE fp16 bits when that is exact, i.e. it is stored as F16 and no LoRA delta
-     * applies to it (checked and recorded like {@link #take}); otherwise null, and the caller uses {@link #take}.
-     * Large layers keep such weights at half size, off the Java heap (an automatic-arena segment; see Fp16).
+     * The tensor {@code key} converted from its IEEE fp16 bits when that is exact, i.e. it is stored as F16 and no
+     * LoRA delta applies to it (checked and recorded like {@link #take}); otherwise null, and the caller uses
+     * {@link #take}. convert gets the bits as a native-order segment that is freed as soon as it returns (layers
+     * keep fp16 weights in their own packed layouts, see ConvWeights): left to the collector, a whole model's worth
+     * of such copies stayed resident (native memory does not prompt collections; +1.9 GB peak RSS).
      */
-    public MemorySegment takeHalfIfExact(String key, long... expectedShape) {
-        return takeHalfIfExact(key, java.lang.foreign.Arena.ofAuto(), expectedShape);
-    }
-
-    /**
-     * As above with the copy allocated in arena: layers that convert the fp16 values into their own layout pass a
-     * confined arena and close it right after, instead of leaving the copy to the collector (native memory does not
-     * prompt collections: a whole model's worth of such copies stayed resident, +1.9 GB peak RSS).
-     */
-    public MemorySegment takeHalfIfExact(String key, java.lang.foreign.Arena arena, long... expectedShape) {
+    public <T> T takeHalfIfExact(String key, java.util.function.Function<MemorySegment, T> convert,
+                                 long... expectedShape) {
         StoredTensor t = require(key, expectedShape);
         if (t.dtype() != DType.F16 || store.deltas.containsKey(prefix + key)) {
             return null;
@@ -174,9 +168,12 @@ public final class Weights {
             throw new WeightException("tensor '" + prefix + key + "' in " + t.file() + " has shape " + Shapes.format(t.shape())
                     + ", expected " + Shapes.format(expectedShape));
         }
-        MemorySegment h = t.toHalfSegment(true, arena);
+        T converted;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            converted = convert.apply(t.toHalfSegment(true, arena));
+        }
         store.taken.add(prefix + key);
-        return h;
+        return converted;
     }
 
     /** The raw stored tensor (no LoRA merge, any dtype), e.g. int64 buffers. Marks the key as used. */

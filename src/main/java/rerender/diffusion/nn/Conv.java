@@ -2,8 +2,6 @@
 // Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.tensor.kernels.ConvWeights;
@@ -23,13 +21,8 @@ public record Conv(float[] weight, ConvWeights weightHalf, float[] bias, int in,
     /** Loads name.weight [out, in, k, k] (kept fp16 when stored so, without LoRA) and name.bias [out]. */
     public static Conv load(Weights w, String name, int in, int out, int kernel, int stride, int pad) {
         String key = name + ".weight";
-        ConvWeights packed = null;
-        try (Arena arena = Arena.ofConfined()) { // the row-major copy lives only until it is packed
-            MemorySegment half = w.takeHalfIfExact(key, arena, out, in, kernel, kernel);
-            if (half != null) {
-                packed = ConvWeights.packHalf(half, out, in * kernel * kernel);
-            }
-        }
+        ConvWeights packed = w.takeHalfIfExact(key, half -> ConvWeights.packHalf(half, out, in * kernel * kernel),
+                out, in, kernel, kernel);
         float[] weight = packed != null ? null : w.take(key, out, in, kernel, kernel);
         return new Conv(weight, packed, w.take(name + ".bias", out), in, out, kernel, stride, pad);
     }

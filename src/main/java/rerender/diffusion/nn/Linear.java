@@ -2,8 +2,6 @@
 // Weights stored as fp16 stay fp16 in memory (half the size; widened exactly inside the kernel).
 package rerender.diffusion.nn;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.tensor.kernels.LinearWeights;
@@ -31,13 +29,8 @@ public record Linear(float[] weight, LinearWeights weightHalf, float[] bias, int
 
     /** name.weight [out, in], kept fp16 when stored so (without LoRA). */
     private static Linear load(Weights w, String name, int in, int out, float[] bias) {
-        LinearWeights packed = null;
-        try (Arena arena = Arena.ofConfined()) { // the row-major copy lives only until it is packed
-            MemorySegment half = w.takeHalfIfExact(name + ".weight", arena, out, in);
-            if (half != null) {
-                packed = LinearWeights.packHalf(half, out, in);
-            }
-        }
+        LinearWeights packed = w.takeHalfIfExact(name + ".weight", half -> LinearWeights.packHalf(half, out, in),
+                out, in);
         return new Linear(packed != null ? null : w.take(name + ".weight", out, in), packed, bias, in, out);
     }
 

@@ -88,8 +88,8 @@ final class Winograd3x3 {
     }
 
     /**
-     * y [N, O, H, W] = conv3x3(x [N, C, H, W], weight [O, C, 3, 3], stride 1, pad 1) + bias; exactly one of
-     * weight / weightHalf (fp16 bits, widened during the weight transform) is non-null; bias [O] or null.
+     * y [N, O, H, W] = conv3x3(x [N, C, H, W], weight [O, C*3*3] (any storage; widened during the weight
+     * transform), stride 1, pad 1) + bias; bias [O] or null.
      */
     static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, ConvWeights weight, int o, float[] bias,
                            Tile tile) {
@@ -97,7 +97,7 @@ final class Winograd3x3 {
         int a2 = tile.alpha * tile.alpha;
         int tilesW = (w + m - 1) / m;
         int tilesH = (h + m - 1) / m;
-        if (fused(c, h, w, o, tile)) {
+        if (fused(h, w, tile)) {
             return forwardFused(p, x, n, c, h, w, weight, o, bias, tile);
         }
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
@@ -151,7 +151,7 @@ final class Winograd3x3 {
         p.forRange(0, BlockedGemm.ceilDiv(o, BlockedGemm.MR), (lo, hi) -> {
             WeightTransform wt = new WeightTransform(weight, o, c, tile);
             for (int sl = lo; sl < hi; sl++) {
-                wt.sliver(sl, u, 0, uPoint, o);
+                wt.sliver(sl, u, uPoint);
             }
         });
     }
@@ -182,15 +182,10 @@ final class Winograd3x3 {
         }
 
         /**
-         * U of filter sliver sl (output channels sl*MR ..) for every point, packed into u: point xi's [rows, C]
-         * A operand (layout of {@link BlockedGemm.Prepacked#layoutA}) starts at u[base + xi * uPoint], and the
-         * sliver sits there at row sl*MR - row0.
+         * U of filter sliver sl (output channels sl*MR ..) for every point, packed into u: point xi's [O, C]
+         * A operand (layout of {@link BlockedGemm.Prepacked#layoutA}) starts at u[xi * uPoint].
          */
-        void sliver(int sl, float[] u, int base, int uPoint, int layoutRows) {
-            sliver(sl, u, base, uPoint, layoutRows, 0);
-        }
-
-        void sliver(int sl, float[] u, int base, int uPoint, int layoutRows, int row0) {
+        void sliver(int sl, float[] u, int uPoint) {
             int mr = BlockedGemm.MR;
             int kcMax = BlockedGemm.kcMax(c);
             weight.sliver(sl, 0, c * 9, filters, bits); // rows past the last channel come back as zeros
@@ -198,10 +193,10 @@ final class Winograd3x3 {
                 transformRow(filters, r * c * 9, c, tile.gs, tile.alpha, f, tmp, rows, r);
             }
             for (int xi = 0; xi < a2; xi++) {
-                BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutA(u, base + xi * uPoint, layoutRows, c);
+                BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutA(u, xi * uPoint, o, c);
                 for (int k0 = 0; k0 < c; k0 += kcMax) {
                     int kc = Math.min(kcMax, c - k0);
-                    BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u, point.offset(k0, kc, sl * mr - row0));
+                    BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u, point.offset(k0, kc, sl * mr));
                 }
             }
         }
@@ -216,8 +211,8 @@ final class Winograd3x3 {
             int mr = BlockedGemm.MR;
             int x0 = (sl * mr - row0) * kc; // where the sliver starts inside each point's operand
             weight.sliver(sl, k0 * 9, (k0 + kc) * 9, filters, bits); // rows past the last channel: zeros
+            float[] wsrc = filters;
             for (int r = 0; r < mr; r++) {
-                float[] wsrc = filters;
                 int g = r * kc * 9;
                 int d = x0 + r;
                 for (int l = 0; l < kc; l++, g += 9, d += mr) {
@@ -246,14 +241,15 @@ final class Winograd3x3 {
             u[at + 3 * uPoint] = z;
         }
     }
+
     /**
      * Whether the weight transform is fused into the products (see {@link #forwardFused}): small maps, whose
      * tiles all fit one chunk, where the full transformed weights (alpha^2 / 9 times the filters, in float) would
      * be written to memory and read back once for very few tiles (1280 channels at 16x16, F2: 105 MB per call,
      * measured 35-46 ms of the 80 ms of the unfused convolution).
      */
-    static boolean fused(int c, int h, int w, int o, Tile tile) {
-        int tiles = ceilDivInt(h, tile.m) * ceilDivInt(w, tile.m);
+    static boolean fused(int h, int w, Tile tile) {
+        int tiles = BlockedGemm.ceilDiv(h, tile.m) * BlockedGemm.ceilDiv(w, tile.m);
         return tile == Tile.F2 && tiles <= FUSED_MAX_TILES;
     }
 
@@ -262,10 +258,6 @@ final class Winograd3x3 {
      * transformed input is kept whole, 16 x C x tiles floats (2560 channels: 42 MB at 256 tiles).
      */
     static final int FUSED_MAX_TILES = 256;
-
-    private static int ceilDivInt(int a, int b) {
-        return (a + b - 1) / b;
-    }
 
     /**
      * Output-channel slivers whose transformed weights one fused step keeps, per K-block: 8 x 3 channels x 256

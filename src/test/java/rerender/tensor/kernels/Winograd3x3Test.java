@@ -64,7 +64,7 @@ class Winograd3x3Test {
     void casesCoverTheFusedAndTheChunkedPath() {
         boolean fused = false, chunked = false;
         for (int[] t : CASES) {
-            boolean f = Winograd3x3.fused(t[1], t[2], t[3], t[4], Winograd3x3.Tile.F2);
+            boolean f = Winograd3x3.fused(t[2], t[3], Winograd3x3.Tile.F2);
             fused |= f && t[4] > 24 * 2 && t[1] > BlockedGemm.kcMax(t[1]); // several channel blocks and K-blocks
             chunked |= !f;
         }
@@ -141,7 +141,7 @@ class Winograd3x3Test {
     void autoDispatchUsesFusedF2OnSixteenBySixteenMaps() {
         int c = 130, h = 16, w = 16, o = 131;
         assertEquals(Conv2d.Algorithm.WINOGRAD_F2, Conv2d.pick(c, h, w, o));
-        assertTrue(Winograd3x3.fused(c, h, w, o, Winograd3x3.Tile.F2));
+        assertTrue(Winograd3x3.fused(h, w, Winograd3x3.Tile.F2));
         assertEquals(Conv2d.Algorithm.IMPLICIT_GEMM, Conv2d.pick(c, 8, 8, o));
         assertEquals(Conv2d.Algorithm.IMPLICIT_GEMM, Conv2d.pick(64, h, w, o));
         float[] x = KernelTestSupport.random(c * h * w, 4), wt = KernelTestSupport.random(o * c * 9, 5);

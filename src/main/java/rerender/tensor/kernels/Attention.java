@@ -9,8 +9,6 @@ import static rerender.tensor.kernels.BlockedGemm.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 public final class Attention {
     private Attention() {
@@ -152,7 +150,7 @@ public final class Attention {
         }
 
         private void packScaledQt(float[] q, int qCol, int width, int i0, int rows, float scale) {
-            float scaleLog2e = scale * LOG2E; // softmax in base 2: 2^(s log2 e - m) = e^(s - m ln 2)
+            float scaleLog2e = scale * VectorMath.LOG2E; // softmax in base 2: 2^(s log2 e - m) = e^(s - m ln 2)
             for (int c = 0; c < TQ; c++) {
                 int dst = (c / NR) * d * NR + c % NR;
                 if (c < rows) {
@@ -183,12 +181,12 @@ public final class Attention {
                 FloatVector sum = FloatVector.zero(S);
                 for (int j = 0; j < keys; j++) {
                     int idx = base + j * NR + v;
-                    FloatVector e = exp2NonPositive(FloatVector.fromArray(S, pt, idx).sub(mNew));
+                    FloatVector e = VectorMath.exp2NonPositive(FloatVector.fromArray(S, pt, idx).sub(mNew));
                     sum = sum.add(e);
                     e.intoArray(pt, idx);
                 }
                 // 2^(-inf - m') ~ 0 on the first tile, so the empty running state contributes nothing
-                FloatVector corr = exp2NonPositive(mOld.sub(mNew));
+                FloatVector corr = VectorMath.exp2NonPositive(mOld.sub(mNew));
                 FloatVector.fromArray(S, colSum, col).mul(corr).add(sum).intoArray(colSum, col);
                 for (int t = 0; t < dPad; t++) {
                     int a = t * TQ + col;
@@ -196,32 +194,6 @@ public final class Attention {
                 }
             }
         }
-    }
-
-    private static final float LOG2E = 1.44269504088896341f;
-    /** 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits. */
-    private static final float MAGIC = 12582912f;
-
-    /**
-     * 2^x lane-wise for x <= 0 (softmax after subtracting the maximum): x = n + f with n = round(x), f in
-     * [-1/2, 1/2] exactly, 2^f by a degree-6 polynomial (relative error 2e-9, about 1e-7 after float rounding)
-     * and n added to the exponent. Inputs below -126 give ~2^-126 (< 1.2e-38) instead of smaller values; NaN stays
-     * NaN. 12 vector operations against 16 of e^x with Cody-Waite reduction.
-     */
-    static FloatVector exp2NonPositive(FloatVector x) {
-        // clamped by compare and blend: max() must also order -0.0 / +0.0 and NaN, which costs more instructions
-        x = x.blend(-126f, x.compare(VectorOperators.LT, -126f));
-        FloatVector r = x.add(MAGIC);
-        FloatVector f = x.sub(r.sub(MAGIC));
-        FloatVector p = FloatVector.broadcast(S, 1.5370705e-4f);
-        p = p.fma(f, FloatVector.broadcast(S, 1.3399848e-3f));
-        p = p.fma(f, FloatVector.broadcast(S, 9.618374e-3f));
-        p = p.fma(f, FloatVector.broadcast(S, 5.550329e-2f));
-        p = p.fma(f, FloatVector.broadcast(S, 2.4022648e-1f));
-        p = p.fma(f, FloatVector.broadcast(S, 6.931472e-1f));
-        p = p.fma(f, FloatVector.broadcast(S, 1f));
-        IntVector n = r.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23); // n << 23 (magic bits shift out)
-        return p.reinterpretAsInts().add(n).reinterpretAsFloats();
     }
 
     /**

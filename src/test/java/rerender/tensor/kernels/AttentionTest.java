@@ -68,7 +68,7 @@ class AttentionTest {
             for (int l = 0; l < n; l++) {
                 x[l] = -Math.min(i + l, 126_000) / 1000f; // 0 .. -126 in steps of 1/1000, integers and half-integers included
             }
-            Attention.exp2NonPositive(jdk.incubator.vector.FloatVector.fromArray(BlockedGemm.S, x, 0)).intoArray(y, 0);
+            VectorMath.exp2NonPositive(jdk.incubator.vector.FloatVector.fromArray(BlockedGemm.S, x, 0)).intoArray(y, 0);
             for (int l = 0; l < n; l++) {
                 double want = Math.pow(2, x[l]);
                 worst = Math.max(worst, Math.abs(y[l] - want) / want);
@@ -78,7 +78,7 @@ class AttentionTest {
         // below the range: a value no larger than 2^-126 (softmax weight of a hopeless key), never negative or NaN
         x[0] = Float.NEGATIVE_INFINITY;
         x[1] = -1000f;
-        Attention.exp2NonPositive(jdk.incubator.vector.FloatVector.fromArray(BlockedGemm.S, x, 0)).intoArray(y, 0);
+        VectorMath.exp2NonPositive(jdk.incubator.vector.FloatVector.fromArray(BlockedGemm.S, x, 0)).intoArray(y, 0);
         assertTrue(y[0] >= 0 && y[0] <= 0x1p-126f && y[1] >= 0 && y[1] <= 0x1p-126f, y[0] + " " + y[1]);
     }
 }

@@ -109,8 +109,8 @@ public final class Norms {
      */
     private static double laneSum(FloatVector v) {
         double s = 0;
-        for (float f : v.toArray()) {
-            s += f;
+        for (int i = 0; i < L; i++) { // lane(i), not toArray(): no array per call (LayerNorm: 2 per row)
+            s += v.lane(i);
         }
         return s;
     }

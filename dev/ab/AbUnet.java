@@ -14,9 +14,7 @@ public class AbUnet {
     StableDiffusion sd; Compute c; Tensor x, hint, ctx; int[] t = {500};
     public static Object setup(String dir, int size) throws Exception {
         AbUnet a = new AbUnet();
-        TensorFile f1 = TensorFile.open(Path.of(dir, "sd15-random-fp16.safetensors"));
-        TensorFile f2 = TensorFile.open(Path.of(dir, "control-sd15-random-fp16.safetensors"));
-        a.sd = StableDiffusion.load(CheckpointLayout.of(f1), CheckpointLayout.controlNet(f2), ModelConfig.sd15());
+        a.sd = model(dir);
         a.c = new Compute(new Parallel(2));
         GaussianNoise rng = new GaussianNoise(7);
         a.x = rng.next(1, 4, size / 8, size / 8);
@@ -26,6 +24,13 @@ public class AbUnet {
         a.ctx = rng.next(1, 77, 768);
         return a;
     }
+    /** The random SD 1.5 + ControlNet checkpoints of bench sd in dir (also used by AbVae). */
+    static StableDiffusion model(String dir) throws Exception {
+        TensorFile f1 = TensorFile.open(Path.of(dir, "sd15-random-fp16.safetensors"));
+        TensorFile f2 = TensorFile.open(Path.of(dir, "control-sd15-random-fp16.safetensors"));
+        return StableDiffusion.load(CheckpointLayout.of(f1), CheckpointLayout.controlNet(f2), ModelConfig.sd15());
+    }
+
     /** Seconds of [ControlNet, UNet]. */
     public static double[] step(Object o) {
         AbUnet a = (AbUnet) o;

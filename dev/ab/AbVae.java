@@ -1,21 +1,15 @@
 // dev/ab: one build's VAE encode and decode at 512x512 (the random SD checkpoint of bench sd); AB_CLASS=AbVae.
-import java.nio.file.Path;
-import rerender.diffusion.ModelConfig;
 import rerender.diffusion.StableDiffusion;
 import rerender.diffusion.sampling.GaussianNoise;
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.tensor.kernels.Parallel;
-import rerender.weights.CheckpointLayout;
-import rerender.weights.TensorFile;
 
 public class AbVae {
     StableDiffusion sd; Compute c; Tensor image, latent;
     public static Object setup(String dir, int size) throws Exception {
         AbVae a = new AbVae();
-        TensorFile f1 = TensorFile.open(Path.of(dir, "sd15-random-fp16.safetensors"));
-        TensorFile f2 = TensorFile.open(Path.of(dir, "control-sd15-random-fp16.safetensors"));
-        a.sd = StableDiffusion.load(CheckpointLayout.of(f1), CheckpointLayout.controlNet(f2), ModelConfig.sd15());
+        a.sd = AbUnet.model(dir);
         a.c = new Compute(new Parallel(2));
         GaussianNoise rng = new GaussianNoise(7);
         a.image = rng.next(1, 3, size, size);

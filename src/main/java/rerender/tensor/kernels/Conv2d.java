@@ -59,10 +59,10 @@ public final class Conv2d {
 
     static float[] forward(Parallel p, float[] x, int n, int c, int h, int w, ConvWeights weight, int kh, int kw,
                            float[] bias, int stride, int pad, Algorithm algorithm) {
-        int o = weight.rows;
-        check(x, n, c, h, w, (long) o * weight.depth, o, kh, kw, bias, stride, pad);
-        if (weight.depth != c * kh * kw) {
-            throw new IllegalArgumentException("conv2d: weight depth " + weight.depth + " is not C*kh*kw = " + c + "*"
+        int o = weight.rows();
+        check(x, n, c, h, w, (long) o * weight.depth(), o, kh, kw, bias, stride, pad);
+        if (weight.depth() != c * kh * kw) {
+            throw new IllegalArgumentException("conv2d: weight depth " + weight.depth() + " is not C*kh*kw = " + c + "*"
                     + kh + "*" + kw);
         }
         boolean winogradShape = kh == 3 && kw == 3 && stride == 1 && pad == 1;

@@ -17,8 +17,8 @@ public final class ConvWeights {
     private final float[] f32;
     private final MemorySegment half;
     private final boolean packed;
-    final int rows;
-    final int depth;
+    private final int rows;
+    private final int depth;
 
     private ConvWeights(float[] f32, MemorySegment half, boolean packed, int rows, int depth) {
         this.f32 = f32;

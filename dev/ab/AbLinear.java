@@ -7,6 +7,7 @@ import rerender.tensor.kernels.LinearWeights;
 import rerender.tensor.kernels.Parallel;
 public class AbLinear {
     Compute c = new Compute(new Parallel(2)); Tensor x320, x1280, x640, x2560; LinearWeights w320, w2560, w1280t, w640, w5120, w2560t;
+    float[] b320, b2560, b640, b5120;
     public static Object setup(String dir, int size) {
         AbLinear a = new AbLinear();
         java.util.Random r = new java.util.Random(1);
@@ -16,6 +17,7 @@ public class AbLinear {
         a.x2560 = Tensor.of(rnd(r, 1024 * 2560), 1, 1024, 2560);
         a.w320 = half(r, 320, 320); a.w2560 = half(r, 2560, 320); a.w1280t = half(r, 320, 1280);
         a.w640 = half(r, 640, 640); a.w5120 = half(r, 5120, 640); a.w2560t = half(r, 640, 2560);
+        a.b320 = rnd(r, 320); a.b2560 = rnd(r, 2560); a.b640 = rnd(r, 640); a.b5120 = rnd(r, 5120);
         return a;
     }
     static float[] rnd(java.util.Random r, int n) { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian(); return f; }
@@ -25,15 +27,15 @@ public class AbLinear {
         AbLinear a = (AbLinear) o;
         long t0 = System.nanoTime();
         for (int rep = 0; rep < 4; rep++) {
-            for (int i = 0; i < 4; i++) a.c.linear(a.x320, a.w320, null);
-            a.c.linear(a.x320, a.w2560, null);
-            a.c.linear(a.x1280, a.w1280t, null);
+            for (int i = 0; i < 4; i++) a.c.linear(a.x320, a.w320, i == 3 ? a.b320 : null); // q, k, v; out has a bias
+            a.c.linear(a.x320, a.w2560, a.b2560);
+            a.c.linear(a.x1280, a.w1280t, a.b320);
         }
         long t1 = System.nanoTime();
         for (int rep = 0; rep < 4; rep++) {
-            for (int i = 0; i < 4; i++) a.c.linear(a.x640, a.w640, null);
-            a.c.linear(a.x640, a.w5120, null);
-            a.c.linear(a.x2560, a.w2560t, null);
+            for (int i = 0; i < 4; i++) a.c.linear(a.x640, a.w640, i == 3 ? a.b640 : null);
+            a.c.linear(a.x640, a.w5120, a.b5120);
+            a.c.linear(a.x2560, a.w2560t, a.b640);
         }
         long t2 = System.nanoTime();
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};

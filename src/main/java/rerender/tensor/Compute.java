@@ -77,23 +77,39 @@ public final class Compute {
 
     /** x [..., in], weight [out, in] (PyTorch Linear layout), bias [out] or null -> [..., out]. */
     public Tensor linear(Tensor x, float[] weight, int out, float[] bias) {
-        return linear(x, weight.length, out, bias, (rows, in, y, acc) ->
-                Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, acc));
+        return linear(x, weight.length, out, (rows, in, y) -> {
+            if (bias != null) { // on all threads: a serial fill of y leaves the other core idle
+                Parallel.RangeBody fill = (lo, hi) -> {
+                    for (int r = lo; r < hi; r++) {
+                        System.arraycopy(bias, 0, y, r * out, out);
+                    }
+                };
+                if ((long) rows * out < PARALLEL_MIN) {
+                    fill.run(0, rows);
+                } else {
+                    parallel.forRange(0, rows, fill);
+                }
+            }
+            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
+        });
     }
 
-    /** As {@link #linear(Tensor, float[], int, float[])} with the fp16 weight packed as {@link LinearWeights}. */
+    /**
+     * As {@link #linear(Tensor, float[], int, float[])} with the fp16 weight packed as {@link LinearWeights}; the
+     * product adds the bias itself (see {@link Gemm#gemmLinear}), so y is written once and never read back.
+     */
     public Tensor linear(Tensor x, LinearWeights weight, float[] bias) {
-        return linear(x, (long) weight.out() * weight.in(), weight.out(), bias, (rows, in, y, acc) ->
-                Gemm.gemmLinear(parallel, rows, x.data(), 0, in, weight, y, 0, weight.out(), acc));
+        return linear(x, (long) weight.out() * weight.in(), weight.out(), (rows, in, y) ->
+                Gemm.gemmLinear(parallel, rows, x.data(), 0, in, weight, bias, y, 0, weight.out(), false));
     }
 
-    /** The product of a linear layer: y [rows, out] (+)= x [rows, in] . W^T in the layer's weight storage. */
+    /** The product of a linear layer: y [rows, out] = x [rows, in] . W^T + bias in the layer's weight storage. */
     private interface LinearProduct {
-        void run(int rows, int in, float[] y, boolean accumulate);
+        void run(int rows, int in, float[] y);
     }
 
-    /** Checks the weight size, starts y from the bias, runs the product and accounts it. */
-    private Tensor linear(Tensor x, long count, int out, float[] bias, LinearProduct product) {
+    /** Checks the weight size, runs the product into a new y and accounts it. */
+    private Tensor linear(Tensor x, long count, int out, LinearProduct product) {
         int in = x.dim(-1);
         if ((long) out * in != count) {
             throw new IllegalArgumentException("linear: weight has " + count + " values, expected [" + out
@@ -102,19 +118,7 @@ public final class Compute {
         int rows = x.size() / in;
         long t0 = stats.start();
         float[] y = new float[rows * out];
-        if (bias != null) { // on all threads: a serial fill of y leaves the other core idle
-            Parallel.RangeBody fill = (lo, hi) -> {
-                for (int r = lo; r < hi; r++) {
-                    System.arraycopy(bias, 0, y, r * out, out);
-                }
-            };
-            if ((long) rows * out < PARALLEL_MIN) {
-                fill.run(0, rows);
-            } else {
-                parallel.forRange(0, rows, fill);
-            }
-        }
-        product.run(rows, in, y, bias != null);
+        product.run(rows, in, y);
         stats.end((rows <= 256 ? "linear(few rows)" : "linear") + (stats.shapes() ? " " + rows + "x" + in + "->" + out : ""),
                 t0, 2L * rows * out * in);
         int[] s = x.shape();

@@ -43,13 +43,68 @@ final class BlockedGemm {
      */
     static void multiply(Parallel p, int m, int n, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                          boolean accumulate) {
+        multiply(p, m, n, k, packA, packB, c, cOff, ldc, accumulate, null);
+    }
+
+    /**
+     * A bias that the product adds to C: values[i] to row i (a convolution's output channels) or values[j] to
+     * column j (a linear layer's outputs). It is added to each tile of C right after the tile's first K-block, while
+     * the tile is in L1, so C is never filled beforehand and then read back: the micro-kernel of the first K-block
+     * only writes. Same result, bit for bit, as C filled with the bias and accumulated into (sum + bias either way).
+     */
+    record Bias(float[] values, boolean perRow) {
+        static Bias perRow(float[] values) {
+            return values == null ? null : new Bias(values, true);
+        }
+
+        static Bias perColumn(float[] values) {
+            return values == null ? null : new Bias(values, false);
+        }
+
+        /** Adds the bias to C[i0 .. i0+rows, j0 .. j0+cols] (C's element (i, j) at c[cIdx + (i-i0)*ldc + j-j0]). */
+        void addTo(float[] c, int cIdx, int ldc, int i0, int rows, int j0, int cols) {
+            boolean vec = cols == NR;
+            for (int r = 0; r < rows; r++) {
+                int row = cIdx + r * ldc;
+                if (perRow) {
+                    float b = values[i0 + r];
+                    if (vec) {
+                        FloatVector bv = FloatVector.broadcast(S, b);
+                        for (int v = 0; v < NR; v += L) {
+                            FloatVector.fromArray(S, c, row + v).add(bv).intoArray(c, row + v);
+                        }
+                    } else {
+                        for (int jj = 0; jj < cols; jj++) {
+                            c[row + jj] += b;
+                        }
+                    }
+                } else if (vec) {
+                    for (int v = 0; v < NR; v += L) {
+                        FloatVector.fromArray(S, c, row + v).add(FloatVector.fromArray(S, values, j0 + v))
+                                .intoArray(c, row + v);
+                    }
+                } else {
+                    for (int jj = 0; jj < cols; jj++) {
+                        c[row + jj] += values[j0 + jj];
+                    }
+                }
+            }
+        }
+    }
+
+    /** As above, adding bias (or nothing, when null) to every element of C once. */
+    static void multiply(Parallel p, int m, int n, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
+                         boolean accumulate, Bias bias) {
         if (m <= 0 || n <= 0) {
             return;
         }
         if (k <= 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
+            for (int i = 0; i < m; i++) {
+                if (!accumulate) {
                     java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+                if (bias != null) {
+                    bias.addTo(c, cOff + i * ldc, ldc, i, 1, 0, n);
                 }
             }
             return;
@@ -60,7 +115,8 @@ final class BlockedGemm {
         int unit = splitN ? NR : MR;
         int units = ceilDiv(splitN ? n : m, unit);
         if (t <= 1 || units <= 1) {
-            block(0, m, 0, n, k, packA, packB, c, cOff, ldc, accumulate);
+            block(0, m, 0, n, k, packA, packB, c, cOff, ldc, accumulate, new float[packASize(m, k)],
+                    new float[packBSize(n, k)], new float[MR * NR], bias);
             return;
         }
         long sharedFloats = splitN ? (long) roundUp(m, MR) * k : (long) roundUp(n, NR) * k;
@@ -76,9 +132,11 @@ final class BlockedGemm {
             int[] r = new int[2];
             while (chunks.claim(r)) {
                 if (splitN) {
-                    block(0, m, r[0] * NR, Math.min(n, r[1] * NR), k, a, b, c, cOff, ldc, accumulate, pa, pb, edge);
+                    block(0, m, r[0] * NR, Math.min(n, r[1] * NR), k, a, b, c, cOff, ldc, accumulate, pa, pb, edge,
+                            bias);
                 } else {
-                    block(r[0] * MR, Math.min(m, r[1] * MR), 0, n, k, a, b, c, cOff, ldc, accumulate, pa, pb, edge);
+                    block(r[0] * MR, Math.min(m, r[1] * MR), 0, n, k, a, b, c, cOff, ldc, accumulate, pa, pb, edge,
+                            bias);
                 }
             }
         });
@@ -208,12 +266,6 @@ final class BlockedGemm {
             packed.copy(k0, kc, j0, nc, dst);
         }
     }
-    /** Single-threaded loop nest over C[i0..i1, j0..j1]. */
-    static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
-                      boolean accumulate) {
-        block(i0, i1, j0, j1, k, packA, packB, c, cOff, ldc, accumulate, new float[packASize(i1 - i0, k)],
-                new float[packBSize(j1 - j0, k)], new float[MR * NR]);
-    }
 
     /**
      * Depth of the K-blocks: up to 320 in one block (SD's 320-channel layers: the C tile is then written once
@@ -248,11 +300,18 @@ final class BlockedGemm {
     }
 
     /**
-     * As above with caller-owned scratch (pa >= packASize(i1-i0, k), pb >= packBSize(j1-j0, k), edge >= MR*NR),
-     * for callers that run many small products back to back (Winograd's per-point GEMMs).
+     * Single-threaded loop nest over C[i0..i1, j0..j1] with caller-owned scratch (pa >= packASize(i1-i0, k),
+     * pb >= packBSize(j1-j0, k), edge >= MR*NR), also for callers that run many small products back to back
+     * (Winograd's per-point GEMMs).
      */
     static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
                       boolean accumulate, float[] pa, float[] pb, float[] edge) {
+        block(i0, i1, j0, j1, k, packA, packB, c, cOff, ldc, accumulate, pa, pb, edge, null);
+    }
+
+    /** As above, adding bias (null: none) to each tile after its first K-block. */
+    static void block(int i0, int i1, int j0, int j1, int k, PackA packA, PackB packB, float[] c, int cOff, int ldc,
+                      boolean accumulate, float[] pa, float[] pb, float[] edge, Bias bias) {
         if (i1 <= i0 || j1 <= j0) {
             return;
         }
@@ -303,6 +362,9 @@ final class BlockedGemm {
                                         c[row + jj] = load ? c[row + jj] + edge[r * NR + jj] : edge[r * NR + jj];
                                     }
                                 }
+                            }
+                            if (bias != null && pc == 0) {
+                                bias.addTo(c, cIdx, ldc, ic + ir, mr, jc + jr, nr);
                             }
                         }
                     }

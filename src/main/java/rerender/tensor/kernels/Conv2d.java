@@ -109,19 +109,12 @@ public final class Conv2d {
         float[] y = new float[Math.multiplyExact(Math.multiplyExact(n, o), hwo)]; // [N, O, Ho, Wo]
         for (int b = 0; b < n; b++) {
             int yOff = b * o * hwo;
-            if (bias != null) { // on all threads: a serial fill leaves the other core idle
-                p.forRange(0, o, (lo, hi) -> {
-                    for (int oc = lo; oc < hi; oc++) {
-                        java.util.Arrays.fill(y, yOff + oc * hwo, yOff + (oc + 1) * hwo, bias[oc]);
-                    }
-                });
-            }
             int xOff = b * c * h * w;
             // y[b] [O, Ho*Wo] (+)= W [O, C*kh*kw] . col [C*kh*kw, Ho*Wo]; col is never materialised
             BlockedGemm.PackB col = kh == 1 && kw == 1 && stride == 1 && pad == 0
                     ? BlockedGemm.rowMajorB(x, xOff, h * w)
                     : new Im2colPacker(x, xOff, h, w, kh, kw, stride, pad, wo);
-            BlockedGemm.multiply(p, o, hwo, ck, packW, col, y, yOff, hwo, bias != null);
+            BlockedGemm.multiply(p, o, hwo, ck, packW, col, y, yOff, hwo, false, BlockedGemm.Bias.perRow(bias));
         }
         return y;
     }

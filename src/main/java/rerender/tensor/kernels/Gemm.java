@@ -59,9 +59,19 @@ public final class Gemm {
     /** C[m, out] (+)= A[m, in] . W^T with W's fp16 weight in the packed layout of {@link LinearWeights}. */
     public static void gemmLinear(Parallel p, int m, float[] a, int aOff, int lda, LinearWeights w, float[] c, int cOff,
                                   int ldc, boolean accumulate) {
+        gemmLinear(p, m, a, aOff, lda, w, null, c, cOff, ldc, accumulate);
+    }
+
+    /** As above, plus bias [out] (or null) added to every row of C. */
+    public static void gemmLinear(Parallel p, int m, float[] a, int aOff, int lda, LinearWeights w, float[] bias,
+                                  float[] c, int cOff, int ldc, boolean accumulate) {
         int n = w.out(), k = w.in();
         check(m, n, k, a.length, aOff, lda, (long) n * k, 0, n, false, c.length, cOff, ldc);
-        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), w.packer(), c, cOff, ldc, accumulate);
+        if (bias != null && bias.length != n) {
+            throw new IllegalArgumentException("bias has " + bias.length + " floats, expected " + n);
+        }
+        BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), w.packer(), c, cOff, ldc, accumulate,
+                BlockedGemm.Bias.perColumn(bias));
     }
 
     /** Validates sizes, leading dimensions and that every addressed element lies inside its array. */

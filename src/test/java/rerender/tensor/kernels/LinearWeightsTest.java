@@ -80,6 +80,47 @@ class LinearWeightsTest {
     }
 
     @Test
+    void biasAddedByTheProductEqualsABiasFilledOutputBitForBit() {
+        // The product adds the bias to each tile after its first K-block; the old way filled y with the bias and
+        // accumulated into it. Both give bias + sum of the first K-block, then the later K-blocks: the same bits.
+        // Shapes: edge rows and columns (m % 3, out % 24 != 0), one K-block (300) and several (1000 -> 4 x 250),
+        // a single row (one thread) and a product large enough for both threads.
+        for (int[] shape : new int[][] {{37, 50, 300}, {64, 100, 1000}, {1, 30, 1000}, {400, 333, 700}}) {
+            int m = shape[0], out = shape[1], in = shape[2];
+            float[] x = KernelTestSupport.random(m * in, m);
+            short[] w = HalfWeightsTest.toHalf(KernelTestSupport.random(out * in, out));
+            float[] bias = KernelTestSupport.random(out, in);
+            LinearWeights packed = LinearWeights.packHalf(Fp16.copyOf(w), out, in);
+            float[] filled = new float[m * out];
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(bias, 0, filled, i * out, out);
+            }
+            Gemm.gemmLinear(P, m, x, 0, in, packed, filled, 0, out, true);
+            float[] epilogue = new float[m * out];
+            java.util.Arrays.fill(epilogue, Float.NaN); // must be overwritten, never read
+            Gemm.gemmLinear(P, m, x, 0, in, packed, bias, epilogue, 0, out, false);
+            assertArrayEquals(filled, epilogue, 0f, m + "x" + in + "->" + out);
+            // and it is x W^T + b within float rounding of the exact sum
+            for (int i = 0; i < m; i += 7) {
+                for (int j = 0; j < out; j += 3) {
+                    double s = bias[j];
+                    for (int l = 0; l < in; l++) {
+                        s += (double) x[i * in + l] * Float.float16ToFloat(w[j * in + l]);
+                    }
+                    assertEquals(s, epilogue[i * out + j], 1e-4 * (1 + Math.abs(s)), "y[" + i + "," + j + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsABiasOfTheWrongLength() {
+        LinearWeights packed = LinearWeights.packHalf(Fp16.copyOf(new short[12]), 3, 4);
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.gemmLinear(P, 1, new float[4], 0, 4, packed, new float[2], new float[3], 0, 3, false));
+    }
+
+    @Test
     void rejectsAWeightOfTheWrongSize() {
         MemorySegment w = Fp16.copyOf(new short[10]);
         assertThrows(IllegalArgumentException.class, () -> LinearWeights.packHalf(w, 3, 4));

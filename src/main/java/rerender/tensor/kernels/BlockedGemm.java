@@ -268,17 +268,20 @@ final class BlockedGemm {
     }
 
     /**
-     * Depth of the K-blocks: up to 320 in one block (SD's 320-channel layers: the C tile is then written once
-     * instead of loaded and stored per block; measured single-threaded on M=4096, N=320|1280, K=320: 77-82
-     * GFLOP/s against 65-68 with 2 x 160, although the 30 KB B sliver no longer fits L1 beside the A sliver),
-     * deeper products in even blocks of at most KC (2880 -> 12 x 240, not 11 x 256 + 64).
+     * Depth of the K-blocks: up to 640 in one block (SD's 320- and 640-channel layers: the C tile is then written
+     * once instead of loaded and stored per block, and C of a linear layer is megabytes, so each reload misses the
+     * caches; the B sliver, 30-60 KB, then streams from L2, which the micro-kernel alone shows no loss from).
+     * Measured: single-threaded on M=4096, N=320|1280, K=320: 77-82 GFLOP/s against 65-68 with 2 x 160; 1024 x
+     * 640 -> 5120 single-threaded 78-80 against 64-67 with 3 x 214; the UNet's 1024-token linear layers with both
+     * threads (AbLinear, 16 rounds) median 0.51 against 0.56 s; 1280 in one block was 1.26x slower on the
+     * 256-token ones (AbLinearSmall). Deeper products run in even blocks of at most KC (2880 -> 12 x 240).
      */
     static int kcMax(int k) {
         return k <= SINGLE_BLOCK_K ? k : ceilDiv(k, ceilDiv(k, KC));
     }
 
     /** Products at most this deep run as one K-block (see {@link #kcMax}). */
-    static final int SINGLE_BLOCK_K = 320;
+    static final int SINGLE_BLOCK_K = 640;
 
     private static int ncMax(int n) {
         return roundUp(ceilDiv(n, ceilDiv(n, NC)), NR);

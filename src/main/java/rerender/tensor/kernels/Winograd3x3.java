@@ -260,11 +260,17 @@ final class Winograd3x3 {
     static final int FUSED_MAX_TILES = 256;
 
     /**
-     * Output-channel slivers whose transformed weights one fused step keeps, per K-block: 8 x 3 channels x 256
-     * inputs x 16 points = 393 KB, inside this machine's 512 KB L2 (16 slivers, or all K-blocks at once, spilled
-     * to L3 and made the transform as slow as writing it to memory).
+     * Output-channel slivers whose transformed weights one fused step keeps, per K-block of up to 256 inputs: 8 x 3
+     * channels x 256 inputs x 16 points = 393 KB, inside this machine's 512 KB L2 (16 slivers, or all K-blocks at
+     * once, spilled to L3 and made the transform as slow as writing it to memory). Deeper single K-blocks (up to
+     * {@link BlockedGemm#SINGLE_BLOCK_K}) take proportionally fewer slivers ({@link #fusedSlivers}).
      */
     private static final int FUSED_SLIVERS = 8;
+
+    /** Slivers per fused step for K-blocks of depth kcMax: about FUSED_SLIVERS x 256 inputs' worth, at least 1. */
+    static int fusedSlivers(int kcMax) {
+        return Math.max(1, FUSED_SLIVERS * BlockedGemm.KC / Math.max(kcMax, BlockedGemm.KC));
+    }
 
     /**
      * The small-map path: V is computed once and packed once per point as the shared B operand; the threads
@@ -305,7 +311,8 @@ final class Winograd3x3 {
             int tPad = BlockedGemm.roundUp(t, BlockedGemm.NR);
             p.forWorkers(slivers, 1, work -> {
                 WeightTransform wt = new WeightTransform(weight, o, c, tile);
-                int uPoint = FUSED_SLIVERS * mr * kcMax + 16; // + one cache line: the 16 store streams of the
+                int step = fusedSlivers(kcMax);
+                int uPoint = step * mr * kcMax + 16; // + one cache line: the 16 store streams of the
                 // transform would otherwise sit a multiple of 4 KB apart (24 KB) and contend for the same L1 set
                 float[] u = Scratch.floats(Scratch.WINOGRAD_U, a2 * uPoint);
                 float[] pb = new float[0]; // B is prepacked
@@ -313,8 +320,8 @@ final class Winograd3x3 {
                 float[] edge = new float[mr * BlockedGemm.NR];
                 int[] r = new int[2];
                 while (work.claim(r)) {
-                    for (int s0 = r[0]; s0 < r[1]; s0 += FUSED_SLIVERS) {
-                        int s1 = Math.min(r[1], s0 + FUSED_SLIVERS);
+                    for (int s0 = r[0]; s0 < r[1]; s0 += step) {
+                        int s1 = Math.min(r[1], s0 + step);
                         int row0 = s0 * mr, rows = Math.min(o, s1 * mr) - row0;
                         for (int kb = 0; kb < kBlocks; kb++) {
                             int k0 = kb * kcMax, kc = Math.min(kcMax, c - k0);

@@ -24,7 +24,7 @@ class GemmTest {
         {6, 8, 7}, {10, 32, 33}, {9, 320, 41}, {12, 40, 19}, {33, 64, 130},
         // threaded with the shared operand read in place: cut along N (shared A, 1 and 3 K-blocks), cut along M
         // (shared B over 3 K-blocks, and over two N-blocks)
-        {40, 4200, 300}, {61, 1000, 700}, {700, 100, 900}, {2000, 4150, 16},
+        {40, 4200, 300}, {61, 1000, 700}, {50, 70, 600} /* one K-block deeper than KC */, {700, 100, 900}, {2000, 4150, 16},
     };
 
     @Test

@@ -28,10 +28,11 @@ class Winograd3x3Test {
         {1, 33, 17, 19, 35},
         {2, 40, 16, 16, 24},
         {1, 300, 9, 10, 5},
-        {1, 333, 6, 7, 4}, // C > 320: two K blocks in each point GEMM (and its prepacked weights), O not a multiple of 3
+        {1, 666, 6, 7, 4}, // C > 640: three K blocks in each point GEMM (and its prepacked weights), O not a multiple of 3
         {1, 8, 70, 66, 9}, // several chunks of tile rows
         {1, 50, 8, 8, 100}, // small map (fused weight transform) over several blocks of output channels
-        {2, 333, 12, 12, 52}, // fused with two K blocks, a batch of two and a partial last block of channels
+        {1, 500, 6, 7, 4}, // 320 < C <= 640: one deep K block
+        {2, 666, 12, 12, 52}, // fused with three K blocks, a batch of two and a partial last block of channels
     };
 
     static double check(Conv2d.Algorithm alg, boolean half) {

@@ -147,11 +147,24 @@ final class Winograd3x3 {
      * interleaves. Float arithmetic; G's entries are exact up to float rounding of 1/6, 1/12.
      */
     static void transformWeights(Parallel p, ConvWeights weight, int o, int c, Tile tile, float[] u) {
+        transformWeights(p, weight, o, c, tile, u, tile == Tile.F4);
+    }
+
+    /** As above; specialised selects the F(4x4) code with G written out ({@link WeightTransform#sliverF4}). */
+    static void transformWeights(Parallel p, ConvWeights weight, int o, int c, Tile tile, float[] u,
+                                 boolean specialised) {
+        if (specialised && tile != Tile.F4) {
+            throw new IllegalArgumentException("only F(4x4) has a specialised weight transform");
+        }
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c;
         p.forRange(0, BlockedGemm.ceilDiv(o, BlockedGemm.MR), (lo, hi) -> {
             WeightTransform wt = new WeightTransform(weight, o, c, tile);
             for (int sl = lo; sl < hi; sl++) {
-                wt.sliver(sl, u, uPoint);
+                if (specialised) {
+                    wt.sliverF4(sl, u, uPoint);
+                } else {
+                    wt.sliver(sl, u, uPoint);
+                }
             }
         });
     }
@@ -168,6 +181,9 @@ final class Winograd3x3 {
         final float[] rows;                 // U of one sliver: [xi, r, ic]
         final float[] filters;              // the sliver's filters, widened: [r, ic * 9 + q] (see ConvWeights.sliver)
         final short[] bits;
+        float[] taps; // sliverF4's buffers, made on first use: filters tap-major [r][q][ic], G g, U
+        float[] gf;
+        float[] uu;
 
         WeightTransform(ConvWeights weight, int o, int c, Tile tile) {
             this.weight = weight;
@@ -199,6 +215,105 @@ final class Winograd3x3 {
                     BlockedGemm.packSliver(rows, xi * mr * c + k0, c, kc, u, point.offset(k0, kc, sl * mr));
                 }
             }
+        }
+
+        /**
+         * {@link #sliver} for F(4x4, 3x3) with G's products written out and shared (G g and then (G g) G^T, each
+         * row of three giving six: a/4, -(a+b+c)/6, -(a-b+c)/6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c), vectorised
+         * over L input channels read tap-major, and the three rows' U interleaved straight into the packed layout.
+         * The general code looks its coefficients up in sparse tables and goes through a row buffer: 40 % of a
+         * 640-channel convolution at 32 x 32 was that transform (19.9 of 48.3 ms, 2 threads). This one takes
+         * 0.59-0.70 of its time (alternating in one JVM, 10 rounds, 320..1920 channels, 1 and 2 threads); with two
+         * threads what remains is mostly writing U (144 bytes per filter) to memory. Fusing the F4 transform into
+         * the products as F2 does was tried and is 1.3-2.3x slower: one sliver of 36 points fills L2, so every
+         * 3 output channels re-read all of V.
+         */
+        void sliverF4(int sl, float[] u, int uPoint) {
+            int mr = BlockedGemm.MR;
+            int kcMax = BlockedGemm.kcMax(c);
+            int cPad = BlockedGemm.roundUp(c, L);
+            if (taps == null) {
+                taps = new float[mr * 9 * cPad]; // channels past c stay zero
+                gf = new float[18 * L];
+                uu = new float[36 * mr * L];
+            }
+            loadTaps(sl, 0, c, cPad);
+            for (int ic0 = 0; ic0 < c; ic0 += L) {
+                transformGroup(ic0, cPad);
+                writeGroup(sl, ic0, kcMax, u, uPoint);
+            }
+        }
+
+        /** taps[(r * 9 + q) * stride + ic - k0] = tap q of filter (row r of sliver sl, input channel ic). */
+        private void loadTaps(int sl, int k0, int kc, int stride) {
+            weight.sliver(sl, k0 * 9, (k0 + kc) * 9, filters, bits); // [r][(ic - k0) * 9 + q]; missing rows: zeros
+            for (int r = 0; r < BlockedGemm.MR; r++) {
+                for (int i = 0, src = r * kc * 9; i < kc; i++, src += 9) {
+                    for (int q = 0; q < 9; q++) {
+                        taps[(r * 9 + q) * stride + i] = filters[src + q];
+                    }
+                }
+            }
+        }
+
+        /** U of channels [ic0, ic0 + L) for the sliver's three rows into uu[(xi * MR + r) * L] (kept small for C2). */
+        private void transformGroup(int ic0, int cPad) {
+            int mr = BlockedGemm.MR;
+            for (int r = 0; r < mr; r++) {
+                int t = r * 9 * cPad + ic0;
+                for (int j = 0; j < 3; j++) { // G g: column j of the filter, rows combined
+                    g6(FloatVector.fromArray(S, taps, t + j * cPad), FloatVector.fromArray(S, taps, t + (3 + j) * cPad),
+                            FloatVector.fromArray(S, taps, t + (6 + j) * cPad), gf, j * L, 3 * L);
+                }
+                for (int i = 0; i < 6; i++) { // (G g) G^T: row i of G g, columns combined
+                    int a = i * 3 * L;
+                    g6(FloatVector.fromArray(S, gf, a), FloatVector.fromArray(S, gf, a + L),
+                            FloatVector.fromArray(S, gf, a + 2 * L), uu, (i * 6 * mr + r) * L, mr * L);
+                }
+            }
+        }
+
+        /** uu of channels [ic0, ic0 + L) into the 36 points' packed operands (a separate method so that
+         * interleave3 inlines: inside one large method C2 gave up on it and boxed the vectors). */
+        private void writeGroup(int sl, int ic0, int kcMax, float[] u, int uPoint) {
+            int mr = BlockedGemm.MR;
+            int k0 = (ic0 / kcMax) * kcMax, kc = Math.min(kcMax, c - k0);
+            if (ic0 + L <= k0 + kc) { // all L channels real and inside one K-block
+                writeWhole((int) BlockedGemm.panelOffset(o, c, mr, k0, kc, sl * mr) + (ic0 - k0) * mr, u, uPoint);
+                return;
+            }
+            for (int lane = 0; lane < L && ic0 + lane < c; lane++) {
+                int ic = ic0 + lane, kb0 = (ic / kcMax) * kcMax, kbc = Math.min(kcMax, c - kb0);
+                int at = (int) BlockedGemm.panelOffset(o, c, mr, kb0, kbc, sl * mr) + (ic - kb0) * mr;
+                for (int xi = 0; xi < 36; xi++) {
+                    for (int r = 0; r < mr; r++) {
+                        u[xi * uPoint + at + r] = uu[(xi * mr + r) * L + lane];
+                    }
+                }
+            }
+        }
+
+        /** Each point's three rows of L channels interleaved to u[xi * uPoint + at ..] (24 floats). */
+        private void writeWhole(int at, float[] u, int uPoint) {
+            for (int xi = 0, v = 0; xi < 36; xi++, v += BlockedGemm.MR * L) {
+                BlockedGemm.interleave3(FloatVector.fromArray(S, uu, v), FloatVector.fromArray(S, uu, v + L),
+                        FloatVector.fromArray(S, uu, v + 2 * L), u, xi * uPoint + at);
+            }
+        }
+
+        private static final float SIXTH = 1f / 6, TWELFTH = 1f / 12, TWENTY_FOURTH = 1f / 24;
+
+        /** The six rows of G (F(4x4, 3x3)) times (a, b, c), written to dst[off + i * stride]. */
+        private static void g6(FloatVector a, FloatVector b, FloatVector c, float[] dst, int off, int stride) {
+            FloatVector s = a.add(c);
+            FloatVector w = c.mul(SIXTH).add(a.mul(TWENTY_FOURTH));
+            FloatVector v = b.mul(TWELFTH);
+            a.mul(0.25f).intoArray(dst, off);
+            s.add(b).mul(-SIXTH).intoArray(dst, off + stride);
+            s.sub(b).mul(-SIXTH).intoArray(dst, off + 2 * stride);
+            w.add(v).intoArray(dst, off + 3 * stride);
+            w.sub(v).intoArray(dst, off + 4 * stride);
+            c.intoArray(dst, off + 5 * stride);
         }
 
         /**

@@ -62,6 +62,29 @@ class Winograd3x3Test {
     }
 
     @Test
+    void specialisedF4WeightTransformMatchesTheGeneralOne() {
+        // channels: below one vector, not a multiple of 8, one deep K-block, K-blocks of 234 (groups of 8 cross
+        // their edges); outputs not a multiple of MR (a padded sliver); fp16 packed and float weights
+        for (int[] t : new int[][] {{5, 7}, {13, 4}, {333, 6}, {700, 5}, {64, 9}}) {
+            int c = t[0], o = t[1];
+            for (boolean half : new boolean[] {false, true}) {
+                float[] wt = KernelTestSupport.random(o * c * 9, c + o);
+                ConvWeights w = half ? ConvWeights.packHalf(Fp16.copyOf(HalfWeightsTest.toHalf(wt)), o, c * 9)
+                        : ConvWeights.of(wt, o, c * 9);
+                int size = 36 * BlockedGemm.roundUp(o, BlockedGemm.MR) * c;
+                float[] general = new float[size], special = new float[size];
+                java.util.Arrays.fill(special, Float.NaN); // every element the general one writes must be written
+                Winograd3x3.transformWeights(P, w, o, c, Winograd3x3.Tile.F4, general, false);
+                Winograd3x3.transformWeights(P, w, o, c, Winograd3x3.Tile.F4, special, true);
+                for (int i = 0; i < size; i++) {
+                    assertEquals(general[i], special[i], 2e-6 * (1 + Math.abs(general[i])),
+                            "c=" + c + " o=" + o + " half=" + half + " at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void casesCoverTheFusedAndTheChunkedPath() {
         boolean fused = false, chunked = false;
         for (int[] t : CASES) {

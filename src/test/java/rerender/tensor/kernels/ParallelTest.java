@@ -51,6 +51,58 @@ class ParallelTest {
     }
 
     @Test
+    void concurrentCallersEachVisitEveryIndexOnce() throws Exception {
+        // two threads share one context: one of them holds the workers, the other runs its loops inline
+        try (Parallel p = new Parallel(2)) {
+            int len = 50_000, reps = 40;
+            AtomicIntegerArray[] hits = {new AtomicIntegerArray(len), new AtomicIntegerArray(len)};
+            Thread[] callers = new Thread[2];
+            Throwable[] failed = new Throwable[2];
+            for (int c = 0; c < 2; c++) {
+                AtomicIntegerArray h = hits[c];
+                int id = c;
+                callers[c] = new Thread(() -> {
+                    try {
+                        for (int rep = 0; rep < reps; rep++) {
+                            p.forRange(0, len, (lo, hi) -> {
+                                for (int i = lo; i < hi; i++) {
+                                    h.incrementAndGet(i);
+                                }
+                            });
+                        }
+                    } catch (Throwable e) {
+                        failed[id] = e;
+                    }
+                });
+                callers[c].start();
+            }
+            for (Thread t : callers) {
+                t.join(60_000);
+                assertFalse(t.isAlive(), "caller did not finish");
+            }
+            for (int c = 0; c < 2; c++) {
+                assertEquals(null, failed[c]);
+                for (int i = 0; i < len; i++) {
+                    assertEquals(reps, hits[c].get(i), "caller " + c + " index " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void closeEndsTheWorkerThreads() throws Exception {
+        Parallel p = new Parallel(3);
+        p.forRange(0, 1000, (lo, hi) -> { });
+        Thread[] workers = p.workerThreads();
+        assertEquals(2, workers.length);
+        p.close();
+        for (Thread t : workers) {
+            t.join(10_000);
+            assertFalse(t.isAlive(), t.getName() + " still running after close");
+        }
+    }
+
+    @Test
     void bodyFailurePropagates() {
         try (Parallel p = new Parallel(2)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.forRange(0, 8, (lo, hi) -> {

@@ -115,8 +115,14 @@ final class BlockedGemm {
         int unit = splitN ? NR : MR;
         int units = ceilDiv(splitN ? n : m, unit);
         if (t <= 1 || units <= 1) {
-            block(0, m, 0, n, k, packA, packB, c, cOff, ldc, accumulate, new float[packASize(m, k)],
-                    new float[packBSize(n, k)], new float[MR * NR], bias);
+            float[] pa = Scratch.take(Scratch.GEMM_PACK_A, packASize(m, k));
+            float[] pb = Scratch.take(Scratch.GEMM_PACK_B, packBSize(n, k));
+            try {
+                block(0, m, 0, n, k, packA, packB, c, cOff, ldc, accumulate, pa, pb, new float[MR * NR], bias);
+            } finally {
+                Scratch.release(Scratch.GEMM_PACK_A, pa);
+                Scratch.release(Scratch.GEMM_PACK_B, pb);
+            }
             return;
         }
         long sharedFloats = splitN ? (long) roundUp(m, MR) * k : (long) roundUp(n, NR) * k;
@@ -128,16 +134,22 @@ final class BlockedGemm {
         int paSize = a instanceof SharedA ? 0 : kcMax(k) * Math.min(MC, roundUp(m, MR)); // >= packASize(any rows)
         int pbSize = b instanceof SharedB ? 0 : kcMax(k) * Math.min(NC, roundUp(n, NR)); // >= packBSize(any cols)
         p.forWorkers(units, minUnits, chunks -> {
-            float[] pa = new float[paSize], pb = new float[pbSize], edge = new float[MR * NR];
-            int[] r = new int[2];
-            while (chunks.claim(r)) {
-                if (splitN) {
-                    block(0, m, r[0] * NR, Math.min(n, r[1] * NR), k, a, b, c, cOff, ldc, accumulate, pa, pb, edge,
-                            bias);
-                } else {
-                    block(r[0] * MR, Math.min(m, r[1] * MR), 0, n, k, a, b, c, cOff, ldc, accumulate, pa, pb, edge,
-                            bias);
+            float[] pa = Scratch.take(Scratch.GEMM_PACK_A, paSize), pb = Scratch.take(Scratch.GEMM_PACK_B, pbSize);
+            float[] edge = new float[MR * NR];
+            try {
+                int[] r = new int[2];
+                while (chunks.claim(r)) {
+                    if (splitN) {
+                        block(0, m, r[0] * NR, Math.min(n, r[1] * NR), k, a, b, c, cOff, ldc, accumulate, pa, pb,
+                                edge, bias);
+                    } else {
+                        block(r[0] * MR, Math.min(m, r[1] * MR), 0, n, k, a, b, c, cOff, ldc, accumulate, pa, pb,
+                                edge, bias);
+                    }
                 }
+            } finally {
+                Scratch.release(Scratch.GEMM_PACK_A, pa);
+                Scratch.release(Scratch.GEMM_PACK_B, pb);
             }
         });
     }
@@ -211,12 +223,16 @@ final class BlockedGemm {
             int block = roundUp(Math.min(blockMax, Math.max(unit, ceilDiv(padded, PREPACK_TASKS))), unit);
             int xBlocks = ceilDiv(extent, block);
             p.forRange(0, kBlocks * xBlocks, (lo, hi) -> {
-                float[] tmp = new float[kcMax * block];
-                for (int i = lo; i < hi; i++) {
-                    int kb = i / xBlocks, x0 = (i % xBlocks) * block;
-                    int kc = Math.min(kcMax, k - kb * kcMax), len = Math.min(block, extent - x0);
-                    packer.pack(x0, len, kb * kcMax, kc, tmp);
-                    System.arraycopy(tmp, 0, pp.all, pp.offset(kb * kcMax, kc, x0), roundUp(len, unit) * kc);
+                float[] tmp = Scratch.take(Scratch.GEMM_PREPACK, kcMax * block);
+                try {
+                    for (int i = lo; i < hi; i++) {
+                        int kb = i / xBlocks, x0 = (i % xBlocks) * block;
+                        int kc = Math.min(kcMax, k - kb * kcMax), len = Math.min(block, extent - x0);
+                        packer.pack(x0, len, kb * kcMax, kc, tmp);
+                        System.arraycopy(tmp, 0, pp.all, pp.offset(kb * kcMax, kc, x0), roundUp(len, unit) * kc);
+                    }
+                } finally {
+                    Scratch.release(Scratch.GEMM_PREPACK, tmp);
                 }
             });
             return pp;

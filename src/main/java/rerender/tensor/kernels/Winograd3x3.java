@@ -192,8 +192,9 @@ final class Winograd3x3 {
             this.tile = tile;
             this.a2 = tile.alpha * tile.alpha;
             tmp = new float[tile.alpha * 3 * L];
-            rows = new float[a2 * BlockedGemm.MR * c];
-            filters = new float[BlockedGemm.MR * c * 9];
+            // kept per thread between calls (see Scratch); one WeightTransform at a time per thread
+            rows = Scratch.floats(Scratch.WINOGRAD_ROWS, a2 * BlockedGemm.MR * c);
+            filters = Scratch.floats(Scratch.WINOGRAD_FILTERS, BlockedGemm.MR * c * 9);
             bits = new short[BlockedGemm.MR * c * 9];
         }
 
@@ -232,8 +233,8 @@ final class Winograd3x3 {
             int mr = BlockedGemm.MR;
             int kcMax = BlockedGemm.kcMax(c);
             int cPad = BlockedGemm.roundUp(c, L);
-            if (taps == null) {
-                taps = new float[mr * 9 * cPad]; // channels past c stay zero
+            if (taps == null) { // lanes past c hold stale values: computed on, never written out
+                taps = Scratch.floats(Scratch.WINOGRAD_TAPS, mr * 9 * cPad);
                 gf = new float[18 * L];
                 uu = new float[36 * mr * L];
             }

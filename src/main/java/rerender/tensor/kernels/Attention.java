@@ -38,24 +38,31 @@ public final class Attention {
         if (nq == 0) {
             return;
         }
-        // K and V of every head packed once (in parallel), then (head, query tile) tasks handed out dynamically
-        Head[] packed = new Head[heads];
-        p.forRange(0, heads, 1, (lo, hi) -> {
-            for (int h = lo; h < hi; h++) {
-                packed[h] = new Head(k, v, nk, heads, d, h);
-            }
-        });
-        int tiles = BlockedGemm.ceilDiv(nq, TQ);
-        p.forWorkers(heads * tiles, 1, work -> {
-            Tile buffers = new Tile(d);
-            int[] r = new int[2];
-            while (work.claim(r)) {
-                for (int task = r[0]; task < r[1]; task++) {
-                    int i0 = (task % tiles) * TQ;
-                    buffers.run(packed[task / tiles], q, out, i0, Math.min(TQ, nq - i0), scale);
+        // K and V of every head packed once (in parallel) into one kept buffer, then (head, query tile) tasks
+        // handed out dynamically
+        int perHead = Head.floats(nk, d);
+        float[] kv = Scratch.take(Scratch.ATTENTION_KV, Math.multiplyExact(heads, perHead));
+        try {
+            Head[] packed = new Head[heads];
+            p.forRange(0, heads, 1, (lo, hi) -> {
+                for (int h = lo; h < hi; h++) {
+                    packed[h] = new Head(k, v, nk, heads, d, h, kv, h * perHead);
                 }
-            }
-        });
+            });
+            int tiles = BlockedGemm.ceilDiv(nq, TQ);
+            p.forWorkers(heads * tiles, 1, work -> {
+                Tile buffers = new Tile(d);
+                int[] r = new int[2];
+                while (work.claim(r)) {
+                    for (int task = r[0]; task < r[1]; task++) {
+                        int i0 = (task % tiles) * TQ;
+                        buffers.run(packed[task / tiles], q, out, i0, Math.min(TQ, nq - i0), scale);
+                    }
+                }
+            });
+        } finally {
+            Scratch.release(Scratch.ATTENTION_KV, kv);
+        }
     }
 
     /** Keys and values of one head, packed once per call and shared by the threads. */
@@ -65,23 +72,40 @@ public final class Attention {
         final int width;
         final int d;
         final int dPad;
-        /** K_h [nk, d] packed as MR-row A slivers with kc = d. */
-        final float[] kPack;
-        /** V_h^T [d, nk] packed as MR-row A slivers with kc = nk (a key tile starts at key0 * MR in a sliver). */
-        final float[] vtPack;
+        /** K_h [nk, d] packed as MR-row A slivers with kc = d, from kv[kBase] on. */
+        final float[] kv;
+        final int kBase;
+        /** V_h^T [d, nk] packed as MR-row A slivers with kc = nk (a key tile starts at key0 * MR in a sliver),
+         * from kv[vBase] on. */
+        final int vBase;
 
-        Head(float[] k, float[] v, int nk, int heads, int d, int h) {
+        /** Floats of one head's packed K and V. */
+        static int floats(int nk, int d) {
+            return Math.addExact(BlockedGemm.roundUp(nk, MR) * d, BlockedGemm.roundUp(d, MR) * nk);
+        }
+
+        Head(float[] k, float[] v, int nk, int heads, int d, int h, float[] kv, int base) {
             this.h = h;
             this.nk = nk;
             this.width = heads * d;
             this.d = d;
             this.dPad = BlockedGemm.roundUp(d, MR);
-            kPack = new float[BlockedGemm.roundUp(nk, MR) * d];
-            BlockedGemm.rowMajorA(k, h * d, width).pack(0, nk, 0, d, kPack);
-            vtPack = new float[dPad * nk];
+            this.kv = kv;
+            this.kBase = base;
+            this.vBase = base + BlockedGemm.roundUp(nk, MR) * d;
+            int full = nk / MR * MR; // K rows as MR-row slivers of depth d (the layout rowMajorA packs)
+            for (int s = 0; s < full; s += MR) {
+                BlockedGemm.packSliver(k, s * width + h * d, width, d, kv, kBase + s * d);
+            }
+            for (int r = 0; r < MR && full < nk; r++) {
+                for (int l = 0; l < d; l++) {
+                    kv[kBase + full * d + l * MR + r] = full + r < nk ? k[(full + r) * width + h * d + l] : 0f;
+                }
+            }
+            float[] vtPack = kv;
             for (int t0 = 0; t0 < dPad; t0 += MR) {
                 for (int j = 0; j < nk; j++) {
-                    int dst = t0 * nk + j * MR;
+                    int dst = vBase + t0 * nk + j * MR;
                     int src = j * width + h * d + t0;
                     for (int r = 0; r < MR; r++) {
                         vtPack[dst + r] = t0 + r < d ? v[src + r] : 0f;
@@ -131,11 +155,11 @@ public final class Attention {
                 int keys = Math.min(TK, nk - j0);
                 for (int s = 0; s < slivers; s++) {
                     // S^T [keys, sliver] = K [keys, d] . (scale log2(e) q)^T [d, sliver], and its column maxima
-                    scores(d, keys, hd.kPack, j0 * d, qtPack, s * d * NR, pt, s * TK * NR, tileMax);
+                    scores(d, keys, hd.kv, hd.kBase + j0 * d, qtPack, s * d * NR, pt, s * TK * NR, tileMax);
                     softmaxStep(s, keys);
                     // O^T [dPad, sliver] += V^T [dPad, keys] . P^T [keys, sliver]
                     for (int t0 = 0; t0 < dPad; t0 += MR) {
-                        BlockedGemm.kernel(keys, hd.vtPack, t0 * nk + j0 * MR, pt, s * TK * NR, acc, t0 * TQ + s * NR,
+                        BlockedGemm.kernel(keys, hd.kv, hd.vBase + t0 * nk + j0 * MR, pt, s * TK * NR, acc, t0 * TQ + s * NR,
                                 TQ, true);
                     }
                 }

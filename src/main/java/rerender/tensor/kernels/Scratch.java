@@ -15,7 +15,9 @@ final class Scratch {
     static final int GEMM_PACK_A = 4, GEMM_PACK_B = 5, GEMM_PREPACK = 6;
     /** Winograd3x3.WeightTransform: a sliver's widened filters, its transformed rows, its filters tap-major. */
     static final int WINOGRAD_FILTERS = 7, WINOGRAD_ROWS = 8, WINOGRAD_TAPS = 9;
-    private static final int SLOTS = 10;
+    /** Attention: every head's packed K and V^T (10 MB for 8 heads x 4096 tokens x 40). */
+    static final int ATTENTION_KV = 10;
+    private static final int SLOTS = 11;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
     private static final ThreadLocal<boolean[]> TAKEN = ThreadLocal.withInitial(() -> new boolean[SLOTS]);

@@ -221,7 +221,7 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         int parts = Math.min(threads, len);
-        if (!dispatch.tryLock()) {
+        if (closed || !dispatch.tryLock()) { // after close() the workers are gone: loops run on the caller
             runInline(start, end, body);
             return;
         }
@@ -287,8 +287,11 @@ public final class Parallel implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         for (Worker w : workers) {
             w.shutdown();
         }
     }
+
+    private volatile boolean closed;
 }

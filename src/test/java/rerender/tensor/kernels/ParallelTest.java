@@ -100,6 +100,15 @@ class ParallelTest {
             t.join(10_000);
             assertFalse(t.isAlive(), t.getName() + " still running after close");
         }
+        AtomicIntegerArray hits = new AtomicIntegerArray(100); // still correct (on the caller) after close
+        p.forRange(0, 100, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                hits.incrementAndGet(i);
+            }
+        });
+        for (int i = 0; i < 100; i++) {
+            assertEquals(1, hits.get(i));
+        }
     }
 
     @Test

@@ -41,6 +41,28 @@ class AttentionTest {
     }
 
     @Test
+    void aScoreFarAboveTheEarlierTilesMaximumTakesOver() {
+        // the online softmax must rescale what earlier key tiles accumulated when a later tile's maximum is far
+        // higher (here ~1400 in base 2, beyond the exp's clamp at 2^-126): the softmax is then one-hot on that key,
+        // so every output row is its value row (independent reasoning, not a recorded output)
+        int nq = 30, nk = 3 * Attention.TK + 5, heads = 1, d = 4, hot = 2 * Attention.TK + 7;
+        float[] q = new float[nq * d], k = new float[nk * d], v = KernelTestSupport.random(nk * d, 11);
+        for (int i = 0; i < nq; i++) {
+            q[i * d] = 10f;
+        }
+        for (int j = 0; j < nk; j++) {
+            k[j * d] = j == hot ? 100f : 0.01f * (j % 7);
+        }
+        float[] out = new float[nq * d];
+        Attention.forward(P, q, k, v, out, nq, nk, heads, d, 1f);
+        for (int i = 0; i < nq; i++) {
+            for (int t = 0; t < d; t++) {
+                assertEquals(v[hot * d + t], out[i * d + t], 1e-6, "row " + i);
+            }
+        }
+    }
+
+    @Test
     void uniformScoresAverageTheValues() {
         // zero queries -> all scores equal -> each output is the mean of the value rows
         int nq = 3, nk = 250, heads = 2, d = 5, w = heads * d;

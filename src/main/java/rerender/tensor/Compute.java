@@ -77,26 +77,13 @@ public final class Compute {
 
     /** x [..., in], weight [out, in] (PyTorch Linear layout), bias [out] or null -> [..., out]. */
     public Tensor linear(Tensor x, float[] weight, int out, float[] bias) {
-        return linear(x, weight.length, out, (rows, in, y) -> {
-            if (bias != null) { // on all threads: a serial fill of y leaves the other core idle
-                Parallel.RangeBody fill = (lo, hi) -> {
-                    for (int r = lo; r < hi; r++) {
-                        System.arraycopy(bias, 0, y, r * out, out);
-                    }
-                };
-                if ((long) rows * out < PARALLEL_MIN) {
-                    fill.run(0, rows);
-                } else {
-                    parallel.forRange(0, rows, fill);
-                }
-            }
-            Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, y, 0, out, bias != null);
-        });
+        return linear(x, weight.length, out, (rows, in, y) ->
+                Gemm.gemmTransB(parallel, rows, out, in, x.data(), 0, in, weight, 0, in, bias, y, 0, out, false));
     }
 
     /**
-     * As {@link #linear(Tensor, float[], int, float[])} with the fp16 weight packed as {@link LinearWeights}; the
-     * product adds the bias itself (see {@link Gemm#gemmLinear}), so y is written once and never read back.
+     * As {@link #linear(Tensor, float[], int, float[])} with the fp16 weight packed as {@link LinearWeights}. Both
+     * let the product add the bias (see {@link Gemm#gemmLinear}), so y is written once and never read back.
      */
     public Tensor linear(Tensor x, LinearWeights weight, float[] bias) {
         return linear(x, (long) weight.out() * weight.in(), weight.out(), (rows, in, y) ->

@@ -93,22 +93,13 @@ public final class Attention {
             this.kv = kv;
             this.kBase = base;
             this.vBase = base + BlockedGemm.roundUp(nk, MR) * d;
-            int full = nk / MR * MR; // K rows as MR-row slivers of depth d (the layout rowMajorA packs)
-            for (int s = 0; s < full; s += MR) {
-                BlockedGemm.packSliver(k, s * width + h * d, width, d, kv, kBase + s * d);
-            }
-            for (int r = 0; r < MR && full < nk; r++) {
-                for (int l = 0; l < d; l++) {
-                    kv[kBase + full * d + l * MR + r] = full + r < nk ? k[(full + r) * width + h * d + l] : 0f;
-                }
-            }
-            float[] vtPack = kv;
+            BlockedGemm.packRows(k, h * d, width, nk, d, kv, kBase);
             for (int t0 = 0; t0 < dPad; t0 += MR) {
                 for (int j = 0; j < nk; j++) {
                     int dst = vBase + t0 * nk + j * MR;
                     int src = j * width + h * d + t0;
                     for (int r = 0; r < MR; r++) {
-                        vtPack[dst + r] = t0 + r < d ? v[src + r] : 0f;
+                        kv[dst + r] = t0 + r < d ? v[src + r] : 0f;
                     }
                 }
             }

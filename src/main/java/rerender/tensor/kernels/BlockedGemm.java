@@ -63,29 +63,17 @@ final class BlockedGemm {
 
         /** Adds the bias to C[i0 .. i0+rows, j0 .. j0+cols] (C's element (i, j) at c[cIdx + (i-i0)*ldc + j-j0]). */
         void addTo(float[] c, int cIdx, int ldc, int i0, int rows, int j0, int cols) {
-            boolean vec = cols == NR;
             for (int r = 0; r < rows; r++) {
                 int row = cIdx + r * ldc;
-                if (perRow) {
-                    float b = values[i0 + r];
-                    if (vec) {
-                        FloatVector bv = FloatVector.broadcast(S, b);
-                        for (int v = 0; v < NR; v += L) {
-                            FloatVector.fromArray(S, c, row + v).add(bv).intoArray(c, row + v);
-                        }
-                    } else {
-                        for (int jj = 0; jj < cols; jj++) {
-                            c[row + jj] += b;
-                        }
-                    }
-                } else if (vec) {
+                if (cols == NR) {
                     for (int v = 0; v < NR; v += L) {
-                        FloatVector.fromArray(S, c, row + v).add(FloatVector.fromArray(S, values, j0 + v))
-                                .intoArray(c, row + v);
+                        FloatVector b = perRow ? FloatVector.broadcast(S, values[i0 + r])
+                                : FloatVector.fromArray(S, values, j0 + v);
+                        FloatVector.fromArray(S, c, row + v).add(b).intoArray(c, row + v);
                     }
                 } else {
                     for (int jj = 0; jj < cols; jj++) {
-                        c[row + jj] += values[j0 + jj];
+                        c[row + jj] += perRow ? values[i0 + r] : values[j0 + jj];
                     }
                 }
             }
@@ -199,25 +187,36 @@ final class BlockedGemm {
             return new Prepacked(all, base, n, k, NR);
         }
 
-        /** A [m, k] packed with p's threads. */
+        /** A [m, k] packed with p's threads (into this thread's shared-operand buffer). */
         static Prepacked ofA(Parallel p, int m, int k, PackA packA) {
-            return of(p, m, k, MR, MC, (i0, len, k0, kc, dst) -> packA.pack(i0, len, k0, kc, dst));
+            return pack(p, new Prepacked(sharedBuffer(roundUp(m, MR), k), 0, m, k, MR), MC,
+                    (i0, len, k0, kc, dst) -> packA.pack(i0, len, k0, kc, dst));
         }
 
-        /** B [k, n] packed with p's threads. */
+        /** B [k, n] packed with p's threads (into this thread's shared-operand buffer). */
         static Prepacked ofB(Parallel p, int n, int k, PackB packB) {
-            return of(p, n, k, NR, ncMax(n), (j0, len, k0, kc, dst) -> packB.pack(k0, kc, j0, len, dst));
+            return ofB(p, n, k, packB, sharedBuffer(roundUp(n, NR), k), 0);
+        }
+
+        /** B [k, n] packed with p's threads into the caller's buffer from all[base] on (layout of {@link #layoutB}). */
+        static Prepacked ofB(Parallel p, int n, int k, PackB packB, float[] all, int base) {
+            return pack(p, new Prepacked(all, base, n, k, NR), ncMax(n),
+                    (j0, len, k0, kc, dst) -> packB.pack(k0, kc, j0, len, dst));
+        }
+
+        /** The calling thread's buffer for a shared operand (stale; {@link #pack} overwrites all it reads). */
+        private static float[] sharedBuffer(int padded, int k) {
+            return Scratch.floats(Scratch.GEMM_SHARED, Math.multiplyExact(padded, k));
         }
 
         private interface Packer {
             void pack(int x0, int len, int k0, int kc, float[] dst);
         }
 
-        private static Prepacked of(Parallel p, int extent, int k, int unit, int blockMax, Packer packer) {
+        /** Fills pp's whole layout with packer's blocks (at most blockMax wide), on all threads. */
+        private static Prepacked pack(Parallel p, Prepacked pp, int blockMax, Packer packer) {
+            int extent = pp.extent, k = pp.k, unit = pp.unit, kcMax = pp.kcMax;
             int padded = roundUp(extent, unit);
-            Prepacked pp = new Prepacked(Scratch.floats(Scratch.GEMM_SHARED, Math.multiplyExact(padded, k)), 0,
-                    extent, k, unit); // the buffer is fully overwritten below
-            int kcMax = pp.kcMax;
             int kBlocks = ceilDiv(k, kcMax);
             // enough blocks that all threads pack (a single 320 x 320 weight would otherwise be one serial task)
             int block = roundUp(Math.min(blockMax, Math.max(unit, ceilDiv(padded, PREPACK_TASKS))), unit);
@@ -516,27 +515,29 @@ final class BlockedGemm {
 
     /** A row-major [M, K] with leading dimension lda. */
     static PackA rowMajorA(float[] a, int aOff, int lda) {
-        return (i0, mc, k0, kc, dst) -> {
-            for (int s = 0; s < mc; s += MR) {
-                int base = s * kc;
-                int rows = Math.min(MR, mc - s);
-                if (rows == MR) {
-                    packSliver(a, aOff + (i0 + s) * lda + k0, lda, kc, dst, base);
-                    continue;
-                }
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + s + r) * lda + k0;
-                    for (int l = 0; l < kc; l++) {
-                        dst[base + l * MR + r] = a[src + l];
-                    }
-                }
-                for (int r = rows; r < MR; r++) {
-                    for (int l = 0; l < kc; l++) {
-                        dst[base + l * MR + r] = 0f;
-                    }
+        return (i0, mc, k0, kc, dst) -> packRows(a, aOff + i0 * lda + k0, lda, mc, kc, dst, 0);
+    }
+
+    /**
+     * Rows [0, mc) x columns [0, kc) of the row-major matrix at a[src] (leading dimension lda) as MR-row slivers
+     * from dst[base] on: sliver s (rows s .. s + MR) at base + s * kc, element (l, r) at + l * MR + r; rows past mc
+     * are zeros.
+     */
+    static void packRows(float[] a, int src, int lda, int mc, int kc, float[] dst, int base) {
+        for (int s = 0; s < mc; s += MR) {
+            int at = base + s * kc;
+            int rows = Math.min(MR, mc - s);
+            if (rows == MR) {
+                packSliver(a, src + s * lda, lda, kc, dst, at);
+                continue;
+            }
+            for (int r = 0; r < MR; r++) {
+                int row = src + (s + r) * lda;
+                for (int l = 0; l < kc; l++) {
+                    dst[at + l * MR + r] = r < rows ? a[row + l] : 0f;
                 }
             }
-        };
+        }
     }
 
     // 3-way interleave of 8 columns from rows x, y, z into [x0 y0 z0 x1 y1 z1 x2 y2 | z2 x3 y3 z3 x4 y4 z4 x5 |

@@ -22,9 +22,22 @@ public final class Gemm {
     /** C[M,N] = (accumulate ? C : 0) + A[M,K] . B[N,K]^T (B in PyTorch Linear weight layout [out, in]). */
     public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                                   int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        gemmTransB(p, m, n, k, a, aOff, lda, b, bOff, ldb, null, c, cOff, ldc, accumulate);
+    }
+
+    /** As above, plus bias [n] (or null) added to every row of C (by the product, as {@link #gemmLinear} does). */
+    public static void gemmTransB(Parallel p, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                  int ldb, float[] bias, float[] c, int cOff, int ldc, boolean accumulate) {
         check(m, n, k, a.length, aOff, lda, b.length, bOff, ldb, true, c.length, cOff, ldc);
+        checkBias(bias, n);
         BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), BlockedGemm.transposedB(b, bOff, ldb),
-                c, cOff, ldc, accumulate);
+                c, cOff, ldc, accumulate, BlockedGemm.Bias.perColumn(bias));
+    }
+
+    private static void checkBias(float[] bias, int n) {
+        if (bias != null && bias.length != n) {
+            throw new IllegalArgumentException("bias has " + bias.length + " floats, expected " + n);
+        }
     }
 
     /**
@@ -67,9 +80,7 @@ public final class Gemm {
                                   float[] c, int cOff, int ldc, boolean accumulate) {
         int n = w.out(), k = w.in();
         check(m, n, k, a.length, aOff, lda, (long) n * k, 0, n, false, c.length, cOff, ldc);
-        if (bias != null && bias.length != n) {
-            throw new IllegalArgumentException("bias has " + bias.length + " floats, expected " + n);
-        }
+        checkBias(bias, n);
         BlockedGemm.multiply(p, m, n, k, BlockedGemm.rowMajorA(a, aOff, lda), w.packer(), c, cOff, ldc, accumulate,
                 BlockedGemm.Bias.perColumn(bias));
     }

@@ -121,15 +121,20 @@ final class Winograd3x3 {
                 // the alpha^2 independent products, claimed one by one (dynamic: the cores' speeds differ)
                 p.forWorkers(a2, 1, work -> {
                     float[] pa = new float[0]; // A is prepacked
-                    float[] pb = new float[BlockedGemm.packBSize(t, c)];
+                    float[] pb = Scratch.take(Scratch.GEMM_PACK_B, BlockedGemm.packBSize(t, c));
                     float[] edge = new float[BlockedGemm.MR * BlockedGemm.NR];
-                    int[] r = new int[2];
-                    while (work.claim(r)) {
-                        for (int xi = r[0]; xi < r[1]; xi++) { // U is read in place, already in sliver layout
-                            BlockedGemm.block(0, o, 0, t, c,
-                                    new BlockedGemm.SharedA(BlockedGemm.Prepacked.layoutA(u, xi * uPoint, o, c)),
-                                    BlockedGemm.rowMajorB(v, xi * c * t, t), mm, xi * o * t, t, false, pa, pb, edge);
+                    try {
+                        int[] r = new int[2];
+                        while (work.claim(r)) {
+                            for (int xi = r[0]; xi < r[1]; xi++) { // U is read in place, already in sliver layout
+                                BlockedGemm.block(0, o, 0, t, c,
+                                        new BlockedGemm.SharedA(BlockedGemm.Prepacked.layoutA(u, xi * uPoint, o, c)),
+                                        BlockedGemm.rowMajorB(v, xi * c * t, t), mm, xi * o * t, t, false, pa, pb,
+                                        edge);
+                            }
                         }
+                    } finally {
+                        Scratch.release(Scratch.GEMM_PACK_B, pb);
                     }
                 });
                 p.forRange(0, o, (lo, hi) -> outputTransform(mm, tile, tilesW, ty0f, t, lo, hi, o, bias, y, yOff,
@@ -415,15 +420,9 @@ final class Winograd3x3 {
             int xOff = b * c * h * w;
             int yOff = b * o * h * w;
             p.forRange(0, c, (lo, hi) -> inputTransform(x, xOff, h, w, tile, tilesW, 0, t, lo, hi, v, c));
-            p.forRange(0, a2 * kBlocks, (lo, hi) -> {
-                float[] tmp = new float[kcMax * BlockedGemm.roundUp(t, BlockedGemm.NR)];
-                for (int i = lo; i < hi; i++) {
-                    int xi = i / kBlocks, k0 = (i % kBlocks) * kcMax, kc = Math.min(kcMax, c - k0);
-                    BlockedGemm.rowMajorB(v, xi * c * t, t).pack(k0, kc, 0, t, tmp);
-                    BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutB(vp, xi * vPoint, t, c);
-                    System.arraycopy(tmp, 0, vp, point.offset(k0, kc, 0), BlockedGemm.roundUp(t, BlockedGemm.NR) * kc);
-                }
-            });
+            for (int xi = 0; xi < a2; xi++) {
+                BlockedGemm.Prepacked.ofB(p, t, c, BlockedGemm.rowMajorB(v, xi * c * t, t), vp, xi * vPoint);
+            }
             int tPad = BlockedGemm.roundUp(t, BlockedGemm.NR);
             p.forWorkers(slivers, 1, work -> {
                 WeightTransform wt = new WeightTransform(weight, o, c, tile);

@@ -123,6 +123,38 @@ public final class ConvWeights {
     }
 
     /**
+     * Rows sl*MR .. sl*MR + MR (zeros past the last row), columns [kFrom, kTo), widened and interleaved as the packed
+     * storage holds them: out[(k - kFrom) * MR + r]. For the packed storage that is each K-block's run copied and
+     * widened in bulk (the Winograd weight transforms read it with vector gathers, see Winograd3x3). bits is scratch
+     * of at least MR * (kTo - kFrom) values.
+     */
+    void sliverInterleaved(int sl, int kFrom, int kTo, float[] out, short[] bits) {
+        int mr = BlockedGemm.MR;
+        int len = kTo - kFrom;
+        if (!packed) {
+            for (int r = 0; r < mr; r++) {
+                int row = sl * mr + r;
+                for (int k = kFrom, d = r; k < kTo; k++, d += mr) {
+                    out[d] = row >= rows ? 0f : f32 != null ? f32[row * depth + k]
+                            : Fp16.get(half, (long) row * depth + k);
+                }
+            }
+            return;
+        }
+        int kcMax = BlockedGemm.kcMax(depth);
+        int n = 0;
+        for (int k = kFrom; k < kTo; ) { // the K-blocks that [kFrom, kTo) touches, each one contiguous run
+            int k0 = (k / kcMax) * kcMax, kc = Math.min(kcMax, depth - k0);
+            int end = Math.min(kTo, k0 + kc);
+            long at = BlockedGemm.panelOffset(rows, depth, mr, k0, kc, sl * mr) + (long) (k - k0) * mr;
+            MemorySegment.copy(half, Fp16.BITS, 2 * at, bits, n, (end - k) * mr);
+            n += (end - k) * mr;
+            k = end;
+        }
+        Fp16.widen(bits, out, 0, len * mr);
+    }
+
+    /**
      * Rows sl*MR .. sl*MR + MR (zeros past the last row), columns [kFrom, kTo), widened:
      * out[r * (kTo - kFrom) + k - kFrom]. bits is scratch of at least MR * (kTo - kFrom) values.
      */

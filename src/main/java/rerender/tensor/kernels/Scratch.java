@@ -13,8 +13,11 @@ final class Scratch {
     static final int GEMM_SHARED = 3;
     /** BlockedGemm: a thread's packed blocks of A and B, and the staging block of a prepack task. */
     static final int GEMM_PACK_A = 4, GEMM_PACK_B = 5, GEMM_PREPACK = 6;
-    /** Winograd3x3.WeightTransform: a sliver's widened filters, its transformed rows, its filters tap-major. */
-    static final int WINOGRAD_FILTERS = 7, WINOGRAD_ROWS = 8, WINOGRAD_TAPS = 9;
+    /**
+     * Winograd3x3.WeightTransform: a sliver's widened filters row by row, its transformed rows (the general
+     * transform), its filters widened as the packed storage interleaves them (the F2 and F4 ones).
+     */
+    static final int WINOGRAD_FILTERS = 7, WINOGRAD_ROWS = 8, WINOGRAD_RUN = 9;
     /** Attention: every head's packed K and V^T (10 MB for 8 heads x 4096 tokens x 40). */
     static final int ATTENTION_KV = 10;
     private static final int SLOTS = 11;

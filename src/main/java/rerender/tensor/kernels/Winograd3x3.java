@@ -174,6 +174,22 @@ final class Winograd3x3 {
         });
     }
 
+    /**
+     * Gather maps for filters interleaved as [ic][tap][row] (the packed storage's order): lanes of vector j are the
+     * (channel, row) pairs j*L .. j*L + L-1 of a group of L channels (pair p = channel p / MR, row p % MR), and
+     * TAPS[j][lane] is where that pair's tap 0 lies relative to the group; tap q is MR * q further on.
+     */
+    private static final int[][] TAPS = new int[BlockedGemm.MR][L];
+
+    static {
+        for (int j = 0; j < BlockedGemm.MR; j++) {
+            for (int t = 0; t < L; t++) {
+                int pair = j * L + t;
+                TAPS[j][t] = pair / BlockedGemm.MR * 9 * BlockedGemm.MR + pair % BlockedGemm.MR;
+            }
+        }
+    }
+
     /** One thread's transform of filter slivers (MR output channels at a time) with its work buffers. */
     private static final class WeightTransform {
         final ConvWeights weight;
@@ -186,8 +202,7 @@ final class Winograd3x3 {
         final float[] rows;                 // U of one sliver: [xi, r, ic]
         final float[] filters;              // the sliver's filters, widened: [r, ic * 9 + q] (see ConvWeights.sliver)
         final short[] bits;
-        float[] taps; // sliverF4's buffers, made on first use: filters tap-major [r][q][ic], G g, U
-        float[] gf;
+        float[] gf;   // sliverF4's buffers, made on first use: G g and, for groups written lane by lane, U
         float[] uu;
 
         WeightTransform(ConvWeights weight, int o, int c, Tile tile) {
@@ -225,85 +240,69 @@ final class Winograd3x3 {
 
         /**
          * {@link #sliver} for F(4x4, 3x3) with G's products written out and shared (G g and then (G g) G^T, each
-         * row of three giving six: a/4, -(a+b+c)/6, -(a-b+c)/6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c), vectorised
-         * over L input channels read tap-major, and the three rows' U interleaved straight into the packed layout.
-         * The general code looks its coefficients up in sparse tables and goes through a row buffer: 40 % of a
-         * 640-channel convolution at 32 x 32 was that transform (19.9 of 48.3 ms, 2 threads). This one takes
-         * 0.59-0.70 of its time (alternating in one JVM, 10 rounds, 320..1920 channels, 1 and 2 threads); with two
-         * threads what remains is mostly writing U (144 bytes per filter) to memory. Fusing the F4 transform into
-         * the products as F2 does was tried and is 1.3-2.3x slower: one sliver of 36 points fills L2, so every
-         * 3 output channels re-read all of V.
+         * row of three giving six: a/4, -(a+b+c)/6, -(a-b+c)/6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c). As
+         * {@link #sliverF2}, a vector's lanes are L consecutive (channel, row) pairs of the filters as the packed
+         * storage interleaves them, their taps gathered, so the 36 values of a vector go to L consecutive floats of
+         * each point's packed operand with plain stores (a group of channels across a K-block's edge, or past the
+         * last channel, goes through a small buffer lane by lane). Same arithmetic per filter as before; the
+         * earlier code transposed the filters with scalar copies and interleaved the rows with shuffles.
          */
         void sliverF4(int sl, float[] u, int uPoint) {
             int mr = BlockedGemm.MR;
             int kcMax = BlockedGemm.kcMax(c);
-            int cPad = BlockedGemm.roundUp(c, L);
-            if (taps == null) { // lanes past c hold stale values: computed on, never written out
-                taps = Scratch.floats(Scratch.WINOGRAD_TAPS, mr * 9 * cPad);
+            float[] run = interleaved(BlockedGemm.roundUp(c, L)); // lanes past c: stale values, never written out
+            weight.sliverInterleaved(sl, 0, c * 9, run, bits);
+            if (gf == null) {
                 gf = new float[18 * L];
-                uu = new float[36 * mr * L];
+                uu = new float[36 * L];
             }
-            loadTaps(sl, 0, c, cPad);
-            for (int ic0 = 0; ic0 < c; ic0 += L) {
-                transformGroup(ic0, cPad);
-                writeGroup(sl, ic0, kcMax, u, uPoint);
-            }
-        }
-
-        /** taps[(r * 9 + q) * stride + ic - k0] = tap q of filter (row r of sliver sl, input channel ic). */
-        private void loadTaps(int sl, int k0, int kc, int stride) {
-            weight.sliver(sl, k0 * 9, (k0 + kc) * 9, filters, bits); // [r][(ic - k0) * 9 + q]; missing rows: zeros
-            for (int r = 0; r < BlockedGemm.MR; r++) {
-                for (int i = 0, src = r * kc * 9; i < kc; i++, src += 9) {
-                    for (int q = 0; q < 9; q++) {
-                        taps[(r * 9 + q) * stride + i] = filters[src + q];
+            for (int l0 = 0; l0 < c; l0 += L) {
+                int k0 = (l0 / kcMax) * kcMax, kc = Math.min(kcMax, c - k0);
+                boolean whole = l0 + L <= k0 + kc; // all L channels real and inside one K-block
+                int at = (int) BlockedGemm.panelOffset(o, c, mr, k0, kc, sl * mr) + (l0 - k0) * mr;
+                for (int j = 0; j < mr; j++) {
+                    gatherGg(run, l0 * 9 * mr, TAPS[j]);
+                    if (whole) {
+                        for (int i = 0; i < 6; i++) { // (G g) G^T: row i of G g, columns combined
+                            int a = i * 3 * L;
+                            g6(FloatVector.fromArray(S, gf, a), FloatVector.fromArray(S, gf, a + L),
+                                    FloatVector.fromArray(S, gf, a + 2 * L), u, at + j * L + i * 6 * uPoint, uPoint);
+                        }
+                    } else {
+                        for (int i = 0; i < 6; i++) {
+                            int a = i * 3 * L;
+                            g6(FloatVector.fromArray(S, gf, a), FloatVector.fromArray(S, gf, a + L),
+                                    FloatVector.fromArray(S, gf, a + 2 * L), uu, i * 6 * L, L);
+                        }
+                        scatterLanes(sl, l0, j, kcMax, u, uPoint);
                     }
                 }
             }
         }
 
-        /** U of channels [ic0, ic0 + L) for the sliver's three rows into uu[(xi * MR + r) * L] (kept small for C2). */
-        private void transformGroup(int ic0, int cPad) {
+        /** G g of the L filters of one vector of (channel, row) lanes into gf[(i * 3 + column) * L]. */
+        private void gatherGg(float[] run, int g, int[] idx) {
             int mr = BlockedGemm.MR;
-            for (int r = 0; r < mr; r++) {
-                int t = r * 9 * cPad + ic0;
-                for (int j = 0; j < 3; j++) { // G g: column j of the filter, rows combined
-                    g6(FloatVector.fromArray(S, taps, t + j * cPad), FloatVector.fromArray(S, taps, t + (3 + j) * cPad),
-                            FloatVector.fromArray(S, taps, t + (6 + j) * cPad), gf, j * L, 3 * L);
-                }
-                for (int i = 0; i < 6; i++) { // (G g) G^T: row i of G g, columns combined
-                    int a = i * 3 * L;
-                    g6(FloatVector.fromArray(S, gf, a), FloatVector.fromArray(S, gf, a + L),
-                            FloatVector.fromArray(S, gf, a + 2 * L), uu, (i * 6 * mr + r) * L, mr * L);
-                }
+            for (int j = 0; j < 3; j++) { // column j of the filters, rows combined
+                g6(FloatVector.fromArray(S, run, g + j * mr, idx, 0),
+                        FloatVector.fromArray(S, run, g + (3 + j) * mr, idx, 0),
+                        FloatVector.fromArray(S, run, g + (6 + j) * mr, idx, 0), gf, j * L, 3 * L);
             }
         }
 
-        /** uu of channels [ic0, ic0 + L) into the 36 points' packed operands (a separate method so that
-         * interleave3 inlines: inside one large method C2 gave up on it and boxed the vectors). */
-        private void writeGroup(int sl, int ic0, int kcMax, float[] u, int uPoint) {
+        /** uu[xi * L + lane] of vector j of channel group l0 to the points' operands, lane by lane. */
+        private void scatterLanes(int sl, int l0, int j, int kcMax, float[] u, int uPoint) {
             int mr = BlockedGemm.MR;
-            int k0 = (ic0 / kcMax) * kcMax, kc = Math.min(kcMax, c - k0);
-            if (ic0 + L <= k0 + kc) { // all L channels real and inside one K-block
-                writeWhole((int) BlockedGemm.panelOffset(o, c, mr, k0, kc, sl * mr) + (ic0 - k0) * mr, u, uPoint);
-                return;
-            }
-            for (int lane = 0; lane < L && ic0 + lane < c; lane++) {
-                int ic = ic0 + lane, kb0 = (ic / kcMax) * kcMax, kbc = Math.min(kcMax, c - kb0);
-                int at = (int) BlockedGemm.panelOffset(o, c, mr, kb0, kbc, sl * mr) + (ic - kb0) * mr;
+            for (int lane = 0; lane < L; lane++) {
+                int pair = j * L + lane, ic = l0 + pair / mr, r = pair % mr;
+                if (ic >= c) {
+                    break;
+                }
+                int kb0 = (ic / kcMax) * kcMax, kbc = Math.min(kcMax, c - kb0);
+                int at = (int) BlockedGemm.panelOffset(o, c, mr, kb0, kbc, sl * mr) + (ic - kb0) * mr + r;
                 for (int xi = 0; xi < 36; xi++) {
-                    for (int r = 0; r < mr; r++) {
-                        u[xi * uPoint + at + r] = uu[(xi * mr + r) * L + lane];
-                    }
+                    u[xi * uPoint + at] = uu[xi * L + lane];
                 }
-            }
-        }
-
-        /** Each point's three rows of L channels interleaved to u[xi * uPoint + at ..] (24 floats). */
-        private void writeWhole(int at, float[] u, int uPoint) {
-            for (int xi = 0, v = 0; xi < 36; xi++, v += BlockedGemm.MR * L) {
-                BlockedGemm.interleave3(FloatVector.fromArray(S, uu, v), FloatVector.fromArray(S, uu, v + L),
-                        FloatVector.fromArray(S, uu, v + 2 * L), u, xi * uPoint + at);
             }
         }
 
@@ -326,30 +325,76 @@ final class Winograd3x3 {
          * F(2x2, 3x3) for input channels [k0, k0 + kc) of filter sliver sl, written out: per filter g (rows a, b, c)
          * the rows of G g are a, (a + b + c) / 2, (a - b + c) / 2, c, and U = (G g) G^T does the same to each row.
          * The 16 values go straight into the 16 points' packed A operands of depth kc (one K-block): point xi's
-         * starts at u[xi * uPoint], the sliver at row sl * MR - row0. Scalar, ~50 operations per filter.
+         * starts at u[xi * uPoint], the sliver at row sl * MR - row0. The filters come as the packed storage
+         * interleaves them ([ic][tap][row], {@link ConvWeights#sliverInterleaved}); a vector's lanes are L
+         * consecutive (channel, row) pairs, whose nine taps are gathered ({@link #TAPS}) and whose U values are L
+         * consecutive floats of each point's operand, so the whole transform runs on vectors with plain stores.
+         * The scalar code it replaced (same arithmetic, same bits) was ~30 % of a 1280-channel convolution at 16x16.
          */
         void sliverF2(int sl, int k0, int kc, float[] u, int uPoint, int row0) {
             int mr = BlockedGemm.MR;
             int x0 = (sl * mr - row0) * kc; // where the sliver starts inside each point's operand
-            weight.sliver(sl, k0 * 9, (k0 + kc) * 9, filters, bits); // rows past the last channel: zeros
-            float[] wsrc = filters;
-            for (int r = 0; r < mr; r++) {
-                int g = r * kc * 9;
-                int d = x0 + r;
-                for (int l = 0; l < kc; l++, g += 9, d += mr) {
-                    float a0 = wsrc[g], a1 = wsrc[g + 1], a2 = wsrc[g + 2];
-                    float b0 = wsrc[g + 3], b1 = wsrc[g + 4], b2 = wsrc[g + 5];
-                    float c0 = wsrc[g + 6], c1 = wsrc[g + 7], c2 = wsrc[g + 8];
-                    // G g, row by row
+            float[] run = interleaved(kc);
+            weight.sliverInterleaved(sl, k0 * 9, (k0 + kc) * 9, run, bits); // rows past the last channel: zeros
+            int l = 0;
+            for (; l + L <= kc; l += L) { // L channels x MR rows = MR vectors of (channel, row) lanes
+                for (int j = 0; j < mr; j++) {
+                    int g = l * 9 * mr;
+                    int[] idx = TAPS[j];
+                    FloatVector a0 = FloatVector.fromArray(S, run, g, idx, 0);
+                    FloatVector a1 = FloatVector.fromArray(S, run, g + mr, idx, 0);
+                    FloatVector a2 = FloatVector.fromArray(S, run, g + 2 * mr, idx, 0);
+                    FloatVector b0 = FloatVector.fromArray(S, run, g + 3 * mr, idx, 0);
+                    FloatVector b1 = FloatVector.fromArray(S, run, g + 4 * mr, idx, 0);
+                    FloatVector b2 = FloatVector.fromArray(S, run, g + 5 * mr, idx, 0);
+                    FloatVector c0 = FloatVector.fromArray(S, run, g + 6 * mr, idx, 0);
+                    FloatVector c1 = FloatVector.fromArray(S, run, g + 7 * mr, idx, 0);
+                    FloatVector c2 = FloatVector.fromArray(S, run, g + 8 * mr, idx, 0);
+                    int d = x0 + l * mr + j * L;
+                    // rows of G g: a, p = (a + b + c) / 2, m = (a - b + c) / 2, c; each row (x, y, z) gives the
+                    // four points x, (x + y + z) / 2, (x - y + z) / 2, z (written out: a helper method here was
+                    // not inlined by C2, which then boxed every vector)
+                    FloatVector s0 = a0.add(c0), s1 = a1.add(c1), s2 = a2.add(c2);
+                    FloatVector p0 = s0.add(b0).mul(0.5f), p1 = s1.add(b1).mul(0.5f), p2 = s2.add(b2).mul(0.5f);
+                    FloatVector m0 = s0.sub(b0).mul(0.5f), m1 = s1.sub(b1).mul(0.5f), m2 = s2.sub(b2).mul(0.5f);
+                    FloatVector sa = a0.add(a2), sp = p0.add(p2), sm = m0.add(m2), sc = c0.add(c2);
+                    a0.intoArray(u, d);
+                    sa.add(a1).mul(0.5f).intoArray(u, d + uPoint);
+                    sa.sub(a1).mul(0.5f).intoArray(u, d + 2 * uPoint);
+                    a2.intoArray(u, d + 3 * uPoint);
+                    p0.intoArray(u, d + 4 * uPoint);
+                    sp.add(p1).mul(0.5f).intoArray(u, d + 5 * uPoint);
+                    sp.sub(p1).mul(0.5f).intoArray(u, d + 6 * uPoint);
+                    p2.intoArray(u, d + 7 * uPoint);
+                    m0.intoArray(u, d + 8 * uPoint);
+                    sm.add(m1).mul(0.5f).intoArray(u, d + 9 * uPoint);
+                    sm.sub(m1).mul(0.5f).intoArray(u, d + 10 * uPoint);
+                    m2.intoArray(u, d + 11 * uPoint);
+                    c0.intoArray(u, d + 12 * uPoint);
+                    sc.add(c1).mul(0.5f).intoArray(u, d + 13 * uPoint);
+                    sc.sub(c1).mul(0.5f).intoArray(u, d + 14 * uPoint);
+                    c2.intoArray(u, d + 15 * uPoint);
+                }
+            }
+            for (; l < kc; l++) { // channels past the last whole group, one filter at a time
+                for (int r = 0; r < mr; r++) {
+                    int g = l * 9 * mr + r;
+                    int d = x0 + l * mr + r;
+                    float a0 = run[g], a1 = run[g + mr], a2 = run[g + 2 * mr];
+                    float b0 = run[g + 3 * mr], b1 = run[g + 4 * mr], b2 = run[g + 5 * mr];
+                    float c0 = run[g + 6 * mr], c1 = run[g + 7 * mr], c2 = run[g + 8 * mr];
                     float s0 = a0 + c0, s1 = a1 + c1, s2 = a2 + c2;
-                    float p0 = (s0 + b0) * 0.5f, p1 = (s1 + b1) * 0.5f, p2 = (s2 + b2) * 0.5f;
-                    float m0 = (s0 - b0) * 0.5f, m1 = (s1 - b1) * 0.5f, m2 = (s2 - b2) * 0.5f;
                     store4(u, d, uPoint, 0, a0, a1, a2);
-                    store4(u, d, uPoint, 4, p0, p1, p2);
-                    store4(u, d, uPoint, 8, m0, m1, m2);
+                    store4(u, d, uPoint, 4, (s0 + b0) * 0.5f, (s1 + b1) * 0.5f, (s2 + b2) * 0.5f);
+                    store4(u, d, uPoint, 8, (s0 - b0) * 0.5f, (s1 - b1) * 0.5f, (s2 - b2) * 0.5f);
                     store4(u, d, uPoint, 12, c0, c1, c2);
                 }
             }
+        }
+
+        /** This thread's buffer for the interleaved filters ([ic][tap][row], widened) of n input channels. */
+        private static float[] interleaved(int n) {
+            return Scratch.floats(Scratch.WINOGRAD_RUN, n * 9 * BlockedGemm.MR);
         }
 
         /** Row i of U from row (x, y, z) of G g: x, (x + y + z) / 2, (x - y + z) / 2, z at points first .. first+3. */

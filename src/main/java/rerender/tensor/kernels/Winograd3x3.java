@@ -261,32 +261,32 @@ final class Winograd3x3 {
                 boolean whole = l0 + L <= k0 + kc; // all L channels real and inside one K-block
                 int at = (int) BlockedGemm.panelOffset(o, c, mr, k0, kc, sl * mr) + (l0 - k0) * mr;
                 for (int j = 0; j < mr; j++) {
-                    gatherGg(run, l0 * 9 * mr, TAPS[j]);
                     if (whole) {
-                        for (int i = 0; i < 6; i++) { // (G g) G^T: row i of G g, columns combined
-                            int a = i * 3 * L;
-                            g6(FloatVector.fromArray(S, gf, a), FloatVector.fromArray(S, gf, a + L),
-                                    FloatVector.fromArray(S, gf, a + 2 * L), u, at + j * L + i * 6 * uPoint, uPoint);
-                        }
+                        lanes(run, l0 * 9 * mr, TAPS[j], u, at + j * L, uPoint);
                     } else {
-                        for (int i = 0; i < 6; i++) {
-                            int a = i * 3 * L;
-                            g6(FloatVector.fromArray(S, gf, a), FloatVector.fromArray(S, gf, a + L),
-                                    FloatVector.fromArray(S, gf, a + 2 * L), uu, i * 6 * L, L);
-                        }
+                        lanes(run, l0 * 9 * mr, TAPS[j], uu, 0, L);
                         scatterLanes(sl, l0, j, kcMax, u, uPoint);
                     }
                 }
             }
         }
 
-        /** G g of the L filters of one vector of (channel, row) lanes into gf[(i * 3 + column) * L]. */
-        private void gatherGg(float[] run, int g, int[] idx) {
+        /**
+         * U of the L filters of one vector of (channel, row) lanes (taps gathered from run[g ..] through idx):
+         * point xi to dst[at + xi * stride ..]. Kept apart from its callers so that C2 inlines every vector
+         * operation in it (inside sliverF4 it hit NodeCountInliningCutoff and boxed the vectors).
+         */
+        private void lanes(float[] run, int g, int[] idx, float[] dst, int at, int stride) {
             int mr = BlockedGemm.MR;
-            for (int j = 0; j < 3; j++) { // column j of the filters, rows combined
+            for (int j = 0; j < 3; j++) { // G g: column j of the filters, rows combined
                 g6(FloatVector.fromArray(S, run, g + j * mr, idx, 0),
                         FloatVector.fromArray(S, run, g + (3 + j) * mr, idx, 0),
                         FloatVector.fromArray(S, run, g + (6 + j) * mr, idx, 0), gf, j * L, 3 * L);
+            }
+            for (int i = 0; i < 6; i++) { // (G g) G^T: row i of G g, columns combined
+                int a = i * 3 * L;
+                g6(FloatVector.fromArray(S, gf, a), FloatVector.fromArray(S, gf, a + L),
+                        FloatVector.fromArray(S, gf, a + 2 * L), dst, at + i * 6 * stride, stride);
             }
         }
 

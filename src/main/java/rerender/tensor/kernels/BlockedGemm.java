@@ -65,16 +65,14 @@ final class BlockedGemm {
         void addTo(float[] c, int cIdx, int ldc, int i0, int rows, int j0, int cols) {
             for (int r = 0; r < rows; r++) {
                 int row = cIdx + r * ldc;
-                if (cols == NR) {
-                    for (int v = 0; v < NR; v += L) {
-                        FloatVector b = perRow ? FloatVector.broadcast(S, values[i0 + r])
-                                : FloatVector.fromArray(S, values, j0 + v);
-                        FloatVector.fromArray(S, c, row + v).add(b).intoArray(c, row + v);
-                    }
-                } else {
-                    for (int jj = 0; jj < cols; jj++) {
-                        c[row + jj] += perRow ? values[i0 + r] : values[j0 + jj];
-                    }
+                int v = 0;
+                for (; v + L <= cols; v += L) { // whole vectors (the 2- and 1-vector edge tiles too), then lanes
+                    FloatVector b = perRow ? FloatVector.broadcast(S, values[i0 + r])
+                            : FloatVector.fromArray(S, values, j0 + v);
+                    FloatVector.fromArray(S, c, row + v).add(b).intoArray(c, row + v);
+                }
+                for (; v < cols; v++) {
+                    c[row + v] += perRow ? values[i0 + r] : values[j0 + v];
                 }
             }
         }
@@ -362,6 +360,14 @@ final class BlockedGemm {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int pbOff = bBase + (jr / NR) * kc * NR;
+                        if (nr == 2 * L && mc >= 4) { // a 2-vector edge: 4-row micro-tiles (see kernel4x2)
+                            int cIdx = cOff + ic * ldc + jc + jr;
+                            edgeRows4(kc, mc, aArr, aBase, bArr, pbOff, c, cIdx, ldc, load, edge);
+                            if (bias != null && pc == 0) {
+                                bias.addTo(c, cIdx, ldc, ic, mc, jc + jr, nr);
+                            }
+                            continue;
+                        }
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int paOff = aBase + (ir / MR) * kc * MR;
@@ -460,6 +466,75 @@ final class BlockedGemm {
         store(c11, c, cOff + ldc + L, load);
         store(c20, c, cOff + 2 * ldc, load);
         store(c21, c, cOff + 2 * ldc + L, load);
+    }
+
+    /**
+     * C[0..mc, 0..2L] (+)= A . B for a 2-vector edge sliver of B (N = 64 maps: 8x8 convolutions, Winograd on 32x32
+     * and 16x16 maps; a third of their work) in 4-row micro-tiles across the A slivers (row i is row i % MR of
+     * sliver i / MR): 8 accumulators cover the FMA latency (4 cycles x 2 pipes), where {@link #kernel2}'s 6 do not
+     * (kernel alone, one thread: 75-82 GFLOP/s against 33-64 for kernel2 and 70-90 for the full kernel). Rows
+     * left over (mc % 4) are computed with the last row repeated into edge and copied out. Same sums in the same
+     * order as kernel2, so the same bits.
+     */
+    static void edgeRows4(int kc, int mc, float[] pa, int aBase, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
+                          boolean load, float[] edge) {
+        int i = 0;
+        for (; i + 4 <= mc; i += 4) {
+            kernel4x2(kc, pa, rowOffset(aBase, kc, i), rowOffset(aBase, kc, i + 1), rowOffset(aBase, kc, i + 2),
+                    rowOffset(aBase, kc, i + 3), pb, pbOff, c, cIdx + i * ldc, ldc, load);
+        }
+        if (i < mc) {
+            int last = mc - 1;
+            kernel4x2(kc, pa, rowOffset(aBase, kc, i), rowOffset(aBase, kc, Math.min(i + 1, last)),
+                    rowOffset(aBase, kc, Math.min(i + 2, last)), rowOffset(aBase, kc, last), pb, pbOff, edge, 0,
+                    2 * L, false);
+            for (int r = 0; i + r < mc; r++) {
+                int row = cIdx + (i + r) * ldc;
+                for (int jj = 0; jj < 2 * L; jj++) {
+                    c[row + jj] = load ? c[row + jj] + edge[r * 2 * L + jj] : edge[r * 2 * L + jj];
+                }
+            }
+        }
+    }
+
+    /** Where row i of a packed A block (MR-row slivers of depth kc from aBase) has its element l = 0. */
+    private static int rowOffset(int aBase, int kc, int i) {
+        return aBase + (i / MR) * kc * MR + i % MR;
+    }
+
+    /** C[0..4, 0..2L] (+)= four rows of packed A (their l = 0 elements at r0..r3, stride MR) . B's 2L columns. */
+    static void kernel4x2(int kc, float[] pa, int r0, int r1, int r2, int r3, float[] pb, int pbOff, float[] c,
+                          int cOff, int ldc, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int l = 0; l < kc; l++) {
+            int bi = pbOff + l * NR;
+            int o = l * MR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector a = FloatVector.broadcast(S, pa[r0 + o]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, pa[r1 + o]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, pa[r2 + o]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, pa[r3 + o]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        store(c00, c, cOff, load);
+        store(c01, c, cOff + L, load);
+        store(c10, c, cOff + ldc, load);
+        store(c11, c, cOff + ldc + L, load);
+        store(c20, c, cOff + 2 * ldc, load);
+        store(c21, c, cOff + 2 * ldc + L, load);
+        store(c30, c, cOff + 3 * ldc, load);
+        store(c31, c, cOff + 3 * ldc + L, load);
     }
 
     /** Right-edge micro-kernel for a sliver with one vector of real columns (e.g. N = 320): C[0..MR, 0..L]. */

@@ -101,6 +101,38 @@ class GemmTest {
     }
 
     @Test
+    void twoVectorEdgeGivesTheBitsOfTheFullWidthKernel() {
+        // the 2-vector right edge runs in 4-row micro-tiles across the A slivers (leftover rows through a buffer);
+        // each element must be summed exactly as by the full-width micro-kernel, so the product with B widened by
+        // zero columns to a whole sliver has the same bits in the real columns. Rows 1..14 (every leftover count,
+        // fewer rows than one micro-tile), one and two K-blocks, storing and accumulating.
+        int edge = 2 * BlockedGemm.L, n = BlockedGemm.NR + edge, wide = 2 * BlockedGemm.NR;
+        for (int m = 1; m <= 14; m++) {
+            for (int k : new int[] {19, BlockedGemm.kcMax(700) + 37}) {
+                for (boolean acc : new boolean[] {false, true}) {
+                    float[] a = KernelTestSupport.random(m * k, m * 31L + k);
+                    float[] b = KernelTestSupport.random(k * n, m * 17L + k), bWide = new float[k * wide];
+                    for (int l = 0; l < k; l++) {
+                        System.arraycopy(b, l * n, bWide, l * wide, n);
+                    }
+                    float[] c = KernelTestSupport.random(m * n, m), cWide = new float[m * wide];
+                    for (int i = 0; i < m; i++) {
+                        System.arraycopy(c, i * n, cWide, i * wide, n);
+                    }
+                    Gemm.gemm(P, m, n, k, a, 0, k, b, 0, n, c, 0, n, acc);
+                    Gemm.gemm(P, m, wide, k, a, 0, k, bWide, 0, wide, cWide, 0, wide, acc);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            assertEquals(cWide[i * wide + j], c[i * n + j], 0f,
+                                    "m=" + m + " k=" + k + " acc=" + acc + " at " + i + "," + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void serialAndParallelAgreeExactly() {
         int m = 123, n = 301, k = 400;
         float[] a = KernelTestSupport.random(m * k, 1), b = KernelTestSupport.random(k * n, 2);

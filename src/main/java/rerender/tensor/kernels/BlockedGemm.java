@@ -360,15 +360,15 @@ final class BlockedGemm {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int pbOff = bBase + (jr / NR) * kc * NR;
-                        if (nr == 2 * L && mc >= 4) { // a 2-vector edge: 4-row micro-tiles (see kernel4x2)
+                        int ir0 = 0;
+                        if (nr == 2 * L) { // a 2-vector edge: 4-row micro-tiles over groups of 4 slivers
                             int cIdx = cOff + ic * ldc + jc + jr;
-                            edgeRows4(kc, mc, aArr, aBase, bArr, pbOff, c, cIdx, ldc, load, edge);
-                            if (bias != null && pc == 0) {
-                                bias.addTo(c, cIdx, ldc, ic, mc, jc + jr, nr);
+                            ir0 = edgeRows4(kc, mc, aArr, aBase, bArr, pbOff, c, cIdx, ldc, load);
+                            if (bias != null && pc == 0 && ir0 > 0) {
+                                bias.addTo(c, cIdx, ldc, ic, ir0, jc + jr, nr);
                             }
-                            continue;
                         }
-                        for (int ir = 0; ir < mc; ir += MR) {
+                        for (int ir = ir0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int paOff = aBase + (ir / MR) * kc * MR;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
@@ -469,32 +469,22 @@ final class BlockedGemm {
     }
 
     /**
-     * C[0..mc, 0..2L] (+)= A . B for a 2-vector edge sliver of B (N = 64 maps: 8x8 convolutions, Winograd on 32x32
-     * and 16x16 maps; a third of their work) in 4-row micro-tiles across the A slivers (row i is row i % MR of
-     * sliver i / MR): 8 accumulators cover the FMA latency (4 cycles x 2 pipes), where {@link #kernel2}'s 6 do not
-     * (kernel alone, one thread: 75-82 GFLOP/s against 33-64 for kernel2 and 70-90 for the full kernel). Rows
-     * left over (mc % 4) are computed with the last row repeated into edge and copied out. Same sums in the same
-     * order as kernel2, so the same bits.
+     * The first rows of C[0..mc, 0..2L] (+)= A . B for a 2-vector edge sliver of B (N = 64 maps: 8x8 convolutions,
+     * Winograd on 32x32 and 16x16 maps; a third of their work): each group of 4 whole A slivers (12 rows) as three
+     * 4-row micro-tiles (row i is row i % MR of sliver i / MR): 8 accumulators cover the FMA latency (4 cycles x 2
+     * pipes), where {@link #kernel2}'s 6 do not (kernel alone, one thread: 75-82 GFLOP/s against 33-64 for kernel2
+     * and 70-90 for the full kernel). Returns the rows done (a multiple of 12); the caller runs kernel2 on the
+     * slivers left, so no rows are computed twice (a padded 4-row tile wasted a third of the edge when a fused
+     * Winograd step has 3 slivers). Same sums in the same order as kernel2, so the same bits.
      */
-    static void edgeRows4(int kc, int mc, float[] pa, int aBase, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
-                          boolean load, float[] edge) {
-        int i = 0;
-        for (; i + 4 <= mc; i += 4) {
+    static int edgeRows4(int kc, int mc, float[] pa, int aBase, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
+                         boolean load) {
+        int rows = mc / (4 * MR) * (4 * MR);
+        for (int i = 0; i < rows; i += 4) {
             kernel4x2(kc, pa, rowOffset(aBase, kc, i), rowOffset(aBase, kc, i + 1), rowOffset(aBase, kc, i + 2),
                     rowOffset(aBase, kc, i + 3), pb, pbOff, c, cIdx + i * ldc, ldc, load);
         }
-        if (i < mc) {
-            int last = mc - 1;
-            kernel4x2(kc, pa, rowOffset(aBase, kc, i), rowOffset(aBase, kc, Math.min(i + 1, last)),
-                    rowOffset(aBase, kc, Math.min(i + 2, last)), rowOffset(aBase, kc, last), pb, pbOff, edge, 0,
-                    2 * L, false);
-            for (int r = 0; i + r < mc; r++) {
-                int row = cIdx + (i + r) * ldc;
-                for (int jj = 0; jj < 2 * L; jj++) {
-                    c[row + jj] = load ? c[row + jj] + edge[r * 2 * L + jj] : edge[r * 2 * L + jj];
-                }
-            }
-        }
+        return rows;
     }
 
     /** Where row i of a packed A block (MR-row slivers of depth kc from aBase) has its element l = 0. */

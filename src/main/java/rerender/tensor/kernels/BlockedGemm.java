@@ -65,14 +65,16 @@ final class BlockedGemm {
         void addTo(float[] c, int cIdx, int ldc, int i0, int rows, int j0, int cols) {
             for (int r = 0; r < rows; r++) {
                 int row = cIdx + r * ldc;
-                int v = 0;
-                for (; v + L <= cols; v += L) { // whole vectors (the 2- and 1-vector edge tiles too), then lanes
-                    FloatVector b = perRow ? FloatVector.broadcast(S, values[i0 + r])
-                            : FloatVector.fromArray(S, values, j0 + v);
-                    FloatVector.fromArray(S, c, row + v).add(b).intoArray(c, row + v);
-                }
-                for (; v < cols; v++) {
-                    c[row + v] += perRow ? values[i0 + r] : values[j0 + v];
+                if (cols == NR) {
+                    for (int v = 0; v < NR; v += L) {
+                        FloatVector b = perRow ? FloatVector.broadcast(S, values[i0 + r])
+                                : FloatVector.fromArray(S, values, j0 + v);
+                        FloatVector.fromArray(S, c, row + v).add(b).intoArray(c, row + v);
+                    }
+                } else {
+                    for (int jj = 0; jj < cols; jj++) {
+                        c[row + jj] += perRow ? values[i0 + r] : values[j0 + jj];
+                    }
                 }
             }
         }
@@ -360,15 +362,7 @@ final class BlockedGemm {
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int pbOff = bBase + (jr / NR) * kc * NR;
-                        int ir0 = 0;
-                        if (nr == 2 * L) { // a 2-vector edge: 4-row micro-tiles over groups of 4 slivers
-                            int cIdx = cOff + ic * ldc + jc + jr;
-                            ir0 = edgeRows4(kc, mc, aArr, aBase, bArr, pbOff, c, cIdx, ldc, load);
-                            if (bias != null && pc == 0 && ir0 > 0) {
-                                bias.addTo(c, cIdx, ldc, ic, ir0, jc + jr, nr);
-                            }
-                        }
-                        for (int ir = ir0; ir < mc; ir += MR) {
+                        for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             int paOff = aBase + (ir / MR) * kc * MR;
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
@@ -466,65 +460,6 @@ final class BlockedGemm {
         store(c11, c, cOff + ldc + L, load);
         store(c20, c, cOff + 2 * ldc, load);
         store(c21, c, cOff + 2 * ldc + L, load);
-    }
-
-    /**
-     * The first rows of C[0..mc, 0..2L] (+)= A . B for a 2-vector edge sliver of B (N = 64 maps: 8x8 convolutions,
-     * Winograd on 32x32 and 16x16 maps; a third of their work): each group of 4 whole A slivers (12 rows) as three
-     * 4-row micro-tiles (row i is row i % MR of sliver i / MR): 8 accumulators cover the FMA latency (4 cycles x 2
-     * pipes), where {@link #kernel2}'s 6 do not (kernel alone, one thread: 75-82 GFLOP/s against 33-64 for kernel2
-     * and 70-90 for the full kernel). Returns the rows done (a multiple of 12); the caller runs kernel2 on the
-     * slivers left, so no rows are computed twice (a padded 4-row tile wasted a third of the edge when a fused
-     * Winograd step has 3 slivers). Same sums in the same order as kernel2, so the same bits.
-     */
-    static int edgeRows4(int kc, int mc, float[] pa, int aBase, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
-                         boolean load) {
-        int rows = mc / (4 * MR) * (4 * MR);
-        for (int i = 0; i < rows; i += 4) {
-            kernel4x2(kc, pa, rowOffset(aBase, kc, i), rowOffset(aBase, kc, i + 1), rowOffset(aBase, kc, i + 2),
-                    rowOffset(aBase, kc, i + 3), pb, pbOff, c, cIdx + i * ldc, ldc, load);
-        }
-        return rows;
-    }
-
-    /** Where row i of a packed A block (MR-row slivers of depth kc from aBase) has its element l = 0. */
-    private static int rowOffset(int aBase, int kc, int i) {
-        return aBase + (i / MR) * kc * MR + i % MR;
-    }
-
-    /** C[0..4, 0..2L] (+)= four rows of packed A (their l = 0 elements at r0..r3, stride MR) . B's 2L columns. */
-    static void kernel4x2(int kc, float[] pa, int r0, int r1, int r2, int r3, float[] pb, int pbOff, float[] c,
-                          int cOff, int ldc, boolean load) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int l = 0; l < kc; l++) {
-            int bi = pbOff + l * NR;
-            int o = l * MR;
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-            FloatVector a = FloatVector.broadcast(S, pa[r0 + o]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, pa[r1 + o]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, pa[r2 + o]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, pa[r3 + o]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-        }
-        store(c00, c, cOff, load);
-        store(c01, c, cOff + L, load);
-        store(c10, c, cOff + ldc, load);
-        store(c11, c, cOff + ldc + L, load);
-        store(c20, c, cOff + 2 * ldc, load);
-        store(c21, c, cOff + 2 * ldc + L, load);
-        store(c30, c, cOff + 3 * ldc, load);
-        store(c31, c, cOff + 3 * ldc + L, load);
     }
 
     /** Right-edge micro-kernel for a sliver with one vector of real columns (e.g. N = 320): C[0..MR, 0..L]. */

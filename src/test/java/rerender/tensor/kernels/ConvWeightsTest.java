@@ -77,6 +77,40 @@ class ConvWeightsTest {
     }
 
     @Test
+    void interleavedSliversHoldTheFiltersRowByRowPerColumn() {
+        // what the Winograd transforms read: out[(k - from) * MR + r] = W[sl * MR + r, k], zeros past the last
+        // row; ranges across the K-blocks of the packed storage (depth 1000 -> blocks of 250), every storage
+        int rows = 8, depth = 1000;
+        short[] raw = halfRandom(rows * depth, 4);
+        MemorySegment seg = Fp16.copyOf(raw);
+        float[] f32 = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            f32[i] = Float.float16ToFloat(raw[i]);
+        }
+        ConvWeights[] storages = {ConvWeights.packHalf(seg, rows, depth), ConvWeights.ofHalf(seg, rows, depth),
+                ConvWeights.of(f32, rows, depth)};
+        short[] bits = new short[3 * depth];
+        for (int[] range : new int[][] {{0, 1000}, {9, 18}, {245, 260}, {240, 760}, {999, 1000}}) {
+            int len = range[1] - range[0];
+            for (ConvWeights w : storages) {
+                for (int sl = 0; sl < 3; sl++) {
+                    float[] out = new float[3 * len];
+                    java.util.Arrays.fill(out, Float.NaN);
+                    w.sliverInterleaved(sl, range[0], range[1], out, bits);
+                    for (int k = range[0]; k < range[1]; k++) {
+                        for (int r = 0; r < 3; r++) {
+                            int row = sl * 3 + r;
+                            float want = row < rows ? Float.float16ToFloat(raw[row * depth + k]) : 0f;
+                            assertEquals(want, out[(k - range[0]) * 3 + r], 0f, "packed=" + w.isPacked() + " sliver "
+                                    + sl + " k " + k + " row " + r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void convolutionsWithPackedWeightsAreBitIdentical() {
         // {n, c, h, w, o, k, stride}: implicit GEMM (1x1, strided 3x3, 8x8), fused F2 (16x16), F4 (32x32)
         int[][] cases = {{1, 130, 8, 8, 131, 3, 1}, {1, 40, 9, 7, 5, 1, 1}, {1, 33, 10, 10, 20, 3, 2},

@@ -102,11 +102,10 @@ class GemmTest {
 
     @Test
     void twoVectorEdgeGivesTheBitsOfTheFullWidthKernel() {
-        // the 2-vector right edge runs in 4-row micro-tiles across groups of 4 A slivers, the slivers left over
-        // through kernel2; each element must be summed exactly as by the full-width micro-kernel, so the product
-        // with B widened by zero columns to a whole sliver has the same bits in the real columns. Rows 1..27 (no
-        // group, one and two groups with 0..3 slivers and a partial one left), one and two K-blocks, storing and
-        // accumulating.
+        // the 2-vector right edge has its own micro-kernel (kernel2; partial slivers go through a buffer): each
+        // element must be summed exactly as by the full-width micro-kernel, so the product with B widened by zero
+        // columns to a whole sliver has the same bits in the real columns. Rows 1..27, one and two K-blocks,
+        // storing and accumulating.
         int edge = 2 * BlockedGemm.L, n = BlockedGemm.NR + edge, wide = 2 * BlockedGemm.NR;
         for (int m = 1; m <= 27; m++) {
             for (int k : new int[] {19, BlockedGemm.kcMax(700) + 37}) {

@@ -199,8 +199,8 @@ final class Winograd3x3 {
         final int a2;
         final float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
         final float[] tmp;                  // (G f)[i, j]
-        final float[] rows;                 // U of one sliver: [xi, r, ic]
-        final float[] filters;              // the sliver's filters, widened: [r, ic * 9 + q] (see ConvWeights.sliver)
+        float[] rows;    // the general transform's buffers, taken on first use: U of one sliver [xi, r, ic] and
+        float[] filters; // the sliver's filters, widened [r, ic * 9 + q] (see ConvWeights.sliver)
         final short[] bits;
         float[] gf;   // sliverF4's buffers, made on first use: G g and, for groups written lane by lane, U
         float[] uu;
@@ -212,9 +212,6 @@ final class Winograd3x3 {
             this.tile = tile;
             this.a2 = tile.alpha * tile.alpha;
             tmp = new float[tile.alpha * 3 * L];
-            // kept per thread between calls (see Scratch); one WeightTransform at a time per thread
-            rows = Scratch.floats(Scratch.WINOGRAD_ROWS, a2 * BlockedGemm.MR * c);
-            filters = Scratch.floats(Scratch.WINOGRAD_FILTERS, BlockedGemm.MR * c * 9);
             bits = new short[BlockedGemm.MR * c * 9];
         }
 
@@ -225,6 +222,10 @@ final class Winograd3x3 {
         void sliver(int sl, float[] u, int uPoint) {
             int mr = BlockedGemm.MR;
             int kcMax = BlockedGemm.kcMax(c);
+            if (rows == null) { // kept per thread between calls (Scratch); one WeightTransform per thread at a time
+                rows = Scratch.floats(Scratch.WINOGRAD_ROWS, a2 * mr * c);
+                filters = Scratch.floats(Scratch.WINOGRAD_FILTERS, mr * c * 9);
+            }
             weight.sliver(sl, 0, c * 9, filters, bits); // rows past the last channel come back as zeros
             for (int r = 0; r < mr; r++) {
                 transformRow(filters, r * c * 9, c, tile.gs, tile.alpha, f, tmp, rows, r);

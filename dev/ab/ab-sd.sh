@@ -7,7 +7,8 @@
 #   git worktree add --detach /tmp/base HEAD~1 && (cd /tmp/base && ./mvnw -q -DskipTests compile)
 #   ./mvnw -q -DskipTests compile && dev/ab/ab-sd.sh 6 /tmp/base/target/classes target/classes
 # Needs the random checkpoints of `./rerender bench sd` in bench-data/ and ~10 GB of memory per build.
-# AB_CLASS=AbGemm or AbAttn times kernel-only workloads instead (no checkpoints needed). Compare a build with itself
+# AB_CLASS=AbGemm, AbAttn, AbWino, AbConvSmall, AbLinear or AbLinearSmall times kernel-only workloads instead (no
+# checkpoints needed); AbVae times VAE encode + decode. Compare a build with itself
 # first: that spread (UNet + ControlNet ~+-5 %, the kernel workloads ~+-10 %) is what a ratio must beat.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -114,7 +114,7 @@ final class BlockedGemm {
             return;
         }
         long sharedFloats = splitN ? (long) roundUp(m, MR) * k : (long) roundUp(n, NR) * k;
-        boolean share = SHARE_PACKED && sharedFloats <= SHARED_MAX_FLOATS;
+        boolean share = sharedFloats <= SHARED_MAX_FLOATS;
         PackA a = share && splitN ? new SharedA(Prepacked.ofA(p, m, k, packA)) : packA;
         PackB b = share && !splitN ? new SharedB(Prepacked.ofB(p, n, k, packB)) : packB;
         // guided chunks (each split into cache blocks by block()), at least a few micro-tiles
@@ -145,8 +145,6 @@ final class BlockedGemm {
     /** Smallest chunk of a threaded product, in micro-tile rows or columns (8 x 3 rows, 8 x 24 columns). */
     private static final int MIN_CHUNK_UNITS = 8;
 
-    /** Whether the operand all chunks share is packed once (see {@link #multiply}); off for comparisons. */
-    static final boolean SHARE_PACKED = !Boolean.getBoolean("rerender.gemm.noSharedB");
     /** Largest shared packed operand (floats, 32 MB): in SD these are weights or small maps. */
     static final long SHARED_MAX_FLOATS = 8L << 20;
 

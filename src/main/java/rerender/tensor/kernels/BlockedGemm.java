@@ -581,7 +581,7 @@ final class BlockedGemm {
     }
 
     /** Writes x0 y0 z0 x1 y1 z1 ... x7 y7 z7 (three 8-lane vectors interleaved) to dst[d .. d + 24). */
-    static void interleave3(FloatVector x, FloatVector y, FloatVector z, float[] dst, int d) {
+    private static void interleave3(FloatVector x, FloatVector y, FloatVector z, float[] dst, int d) {
         x.rearrange(SPREAD0).blend(y.rearrange(SPREAD0), LANES_147).blend(z.rearrange(SPREAD0), LANES_25)
                 .intoArray(dst, d);
         z.rearrange(SPREAD1).blend(x.rearrange(SPREAD1), LANES_147).blend(y.rearrange(SPREAD1), LANES_25)

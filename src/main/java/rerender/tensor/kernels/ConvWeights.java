@@ -153,41 +153,4 @@ public final class ConvWeights {
         }
         Fp16.widen(bits, out, 0, len * mr);
     }
-
-    /**
-     * Rows sl*MR .. sl*MR + MR (zeros past the last row), columns [kFrom, kTo), widened:
-     * out[r * (kTo - kFrom) + k - kFrom]. bits is scratch of at least MR * (kTo - kFrom) values.
-     */
-    void sliver(int sl, int kFrom, int kTo, float[] out, short[] bits) {
-        int mr = BlockedGemm.MR;
-        int len = kTo - kFrom;
-        for (int r = 0; r < mr; r++) {
-            int row = sl * mr + r;
-            if (row >= rows) {
-                java.util.Arrays.fill(out, r * len, (r + 1) * len, 0f);
-            } else if (f32 != null) {
-                System.arraycopy(f32, row * depth + kFrom, out, r * len, len);
-            } else if (!packed) {
-                MemorySegment.copy(half, Fp16.BITS, 2L * ((long) row * depth + kFrom), bits, 0, len);
-                Fp16.widen(bits, out, r * len, len);
-            }
-        }
-        if (!packed) {
-            return;
-        }
-        int kcMax = BlockedGemm.kcMax(depth);
-        for (int k = kFrom; k < kTo; ) { // the K-blocks that [kFrom, kTo) touches, each one contiguous run
-            int k0 = (k / kcMax) * kcMax, kc = Math.min(kcMax, depth - k0);
-            int end = Math.min(kTo, k0 + kc);
-            int n = (end - k) * mr;
-            long at = BlockedGemm.panelOffset(rows, depth, mr, k0, kc, sl * mr) + (long) (k - k0) * mr;
-            MemorySegment.copy(half, Fp16.BITS, 2 * at, bits, 0, n);
-            for (int i = 0, kk = k - kFrom; i < n; i += mr, kk++) {
-                out[kk] = Float.float16ToFloat(bits[i]);
-                out[len + kk] = Float.float16ToFloat(bits[i + 1]);
-                out[2 * len + kk] = Float.float16ToFloat(bits[i + 2]);
-            }
-            k = end;
-        }
-    }
 }

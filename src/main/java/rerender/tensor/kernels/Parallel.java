@@ -19,6 +19,8 @@ public final class Parallel implements AutoCloseable {
     private final Worker[] workers;
     /** One loop at a time hands out work to the workers; a second caller meanwhile runs its loop inline. */
     private final ReentrantLock dispatch = new ReentrantLock();
+    /** Set by {@link #close}: the workers are gone, loops run on the caller. */
+    private volatile boolean closed;
 
     /**
      * How long an idle worker, and a caller waiting for a worker, spin before parking. The kernels' loops come
@@ -292,6 +294,4 @@ public final class Parallel implements AutoCloseable {
             w.shutdown();
         }
     }
-
-    private volatile boolean closed;
 }

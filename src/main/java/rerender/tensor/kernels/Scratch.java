@@ -14,13 +14,13 @@ final class Scratch {
     /** BlockedGemm: a thread's packed blocks of A and B, and the staging block of a prepack task. */
     static final int GEMM_PACK_A = 4, GEMM_PACK_B = 5, GEMM_PREPACK = 6;
     /**
-     * Winograd3x3.WeightTransform: a sliver's widened filters row by row, its transformed rows (the general
-     * transform), its filters widened as the packed storage interleaves them (the F2 and F4 ones).
+     * Winograd3x3.WeightTransform: a sliver's filters widened as the packed storage interleaves them, and its
+     * transformed rows (the general transform only).
      */
-    static final int WINOGRAD_FILTERS = 7, WINOGRAD_ROWS = 8, WINOGRAD_RUN = 9;
+    static final int WINOGRAD_RUN = 7, WINOGRAD_ROWS = 8;
     /** Attention: every head's packed K and V^T (10 MB for 8 heads x 4096 tokens x 40). */
-    static final int ATTENTION_KV = 10;
-    private static final int SLOTS = 11;
+    static final int ATTENTION_KV = 9;
+    private static final int SLOTS = 10;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
     private static final ThreadLocal<boolean[]> TAKEN = ThreadLocal.withInitial(() -> new boolean[SLOTS]);

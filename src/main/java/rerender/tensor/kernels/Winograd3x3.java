@@ -199,8 +199,7 @@ final class Winograd3x3 {
         final int a2;
         final float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
         final float[] tmp;                  // (G f)[i, j]
-        float[] rows;    // the general transform's buffers, taken on first use: U of one sliver [xi, r, ic] and
-        float[] filters; // the sliver's filters, widened [r, ic * 9 + q] (see ConvWeights.sliver)
+        float[] rows;    // the general transform's U of one sliver [xi, r, ic], taken on first use
         final short[] bits;
         float[] gf;   // sliverF4's buffers, made on first use: G g and, for groups written lane by lane, U
         float[] uu;
@@ -224,11 +223,11 @@ final class Winograd3x3 {
             int kcMax = BlockedGemm.kcMax(c);
             if (rows == null) { // kept per thread between calls (Scratch); one WeightTransform per thread at a time
                 rows = Scratch.floats(Scratch.WINOGRAD_ROWS, a2 * mr * c);
-                filters = Scratch.floats(Scratch.WINOGRAD_FILTERS, mr * c * 9);
             }
-            weight.sliver(sl, 0, c * 9, filters, bits); // rows past the last channel come back as zeros
+            float[] run = interleaved(c);
+            weight.sliverInterleaved(sl, 0, c * 9, run, bits); // rows past the last channel come back as zeros
             for (int r = 0; r < mr; r++) {
-                transformRow(filters, r * c * 9, c, tile.gs, tile.alpha, f, tmp, rows, r);
+                transformRow(run, r, c, tile.gs, tile.alpha, f, tmp, rows);
             }
             for (int xi = 0; xi < a2; xi++) {
                 BlockedGemm.Prepacked point = BlockedGemm.Prepacked.layoutA(u, xi * uPoint, o, c);
@@ -505,16 +504,18 @@ final class Winograd3x3 {
         return y;
     }
 
-    /** U[xi, r, ic] for all input channels of one output channel's filters wsrc[rowOff + ic * 9 + q]. */
-    private static void transformRow(float[] wsrc, int rowOff, int c, Sparse g, int al, float[] f, float[] tmp,
-                                     float[] rows, int r) {
+    /**
+     * U[xi, r, ic] for all input channels of the filters of sliver row r, read from the sliver's interleaved filters
+     * run[(ic * 9 + q) * MR + r] ({@link ConvWeights#sliverInterleaved}).
+     */
+    private static void transformRow(float[] run, int r, int c, Sparse g, int al, float[] f, float[] tmp,
+                                     float[] rows) {
         int mr = BlockedGemm.MR;
         for (int ic0 = 0; ic0 < c; ic0 += L) {
             int lanes = Math.min(L, c - ic0);
-            int src = rowOff + ic0 * 9;
             for (int lane = 0; lane < L; lane++) {
                 for (int q = 0; q < 9; q++) {
-                    f[q * L + lane] = lane >= lanes ? 0f : wsrc[src + lane * 9 + q];
+                    f[q * L + lane] = lane >= lanes ? 0f : run[((ic0 + lane) * 9 + q) * mr + r];
                 }
             }
             for (int i = 0; i < al; i++) {

@@ -51,32 +51,6 @@ class ConvWeightsTest {
     }
 
     @Test
-    void sliversReadBackTheRowsAcrossKBlocks() {
-        int rows = 8, depth = 1000; // K-blocks of 250; ranges below cross block edges; the third sliver has 2 rows
-        short[] raw = halfRandom(rows * depth, 3);
-        MemorySegment seg = Fp16.copyOf(raw);
-        ConvWeights packed = ConvWeights.packHalf(seg, rows, depth), plain = ConvWeights.ofHalf(seg, rows, depth);
-        short[] bits = new short[3 * depth];
-        for (int[] range : new int[][] {{0, 1000}, {9, 18}, {245, 260}, {240, 760}, {999, 1000}}) {
-            int len = range[1] - range[0];
-            for (int sl = 0; sl < 3; sl++) {
-                float[] a = new float[3 * len], b = new float[3 * len];
-                java.util.Arrays.fill(b, Float.NaN);
-                plain.sliver(sl, range[0], range[1], a, bits);
-                packed.sliver(sl, range[0], range[1], b, bits);
-                assertArrayEquals(a, b, 0f, "sliver " + sl + " range " + range[0] + ".." + range[1]);
-                for (int r = 0; r < 3; r++) {
-                    int row = sl * 3 + r;
-                    for (int k = range[0]; k < range[1]; k++) {
-                        float want = row < rows ? Float.float16ToFloat(raw[row * depth + k]) : 0f;
-                        assertEquals(want, b[r * len + k - range[0]], 0f);
-                    }
-                }
-            }
-        }
-    }
-
-    @Test
     void interleavedSliversHoldTheFiltersRowByRowPerColumn() {
         // what the Winograd transforms read: out[(k - from) * MR + r] = W[sl * MR + r, k], zeros past the last
         // row; ranges across the K-blocks of the packed storage (depth 1000 -> blocks of 250), every storage

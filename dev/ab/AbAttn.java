@@ -10,7 +10,7 @@ public class AbAttn {
         a.q2 = rnd(r, 1024 * 640); a.k2 = rnd(r, 1024 * 640); a.v2 = rnd(r, 1024 * 640); a.out2 = new float[1024 * 640];
         return a;
     }
-    static float[] rnd(java.util.Random r, int n) { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian(); return f; }
+    static float[] rnd(java.util.Random r, int n) { return AbData.gaussian(r, n, 1f); }
     /** [attention 4096 tokens x3, attention 1024 tokens x3] seconds */
     public static double[] step(Object o) {
         AbAttn a = (AbAttn) o;

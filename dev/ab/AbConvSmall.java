@@ -16,8 +16,8 @@ public class AbConvSmall {
         a.w640 = ConvWeights.packHalf(Fp16.copyOf(half(r, 640 * 640 * 9)), 640, 640 * 9);
         return a;
     }
-    static float[] rnd(java.util.Random r, int n) { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian(); return f; }
-    static short[] half(java.util.Random r, int n) { short[] f = new short[n]; for (int i = 0; i < n; i++) f[i] = Float.floatToFloat16((float) r.nextGaussian() * 0.05f); return f; }
+    static float[] rnd(java.util.Random r, int n) { return AbData.gaussian(r, n, 1f); }
+    static short[] half(java.util.Random r, int n) { return AbData.halfWeights(r, n); }
     /** [1280ch@8 x6 + 1280ch@16 x3, 640ch@32 x3] seconds */
     public static double[] step(Object o) {
         AbConvSmall a = (AbConvSmall) o;

@@ -14,7 +14,7 @@ public class AbGemm {
         a.wl = rnd(r, 2560 * 320);
         return a;
     }
-    static float[] rnd(java.util.Random r, int n) { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian() * 0.05f; return f; }
+    static float[] rnd(java.util.Random r, int n) { return AbData.gaussian(r, n, 0.05f); }
     /** [convs 1280ch @16 x3 + @8 x3, linear 4096x320->2560 x3] seconds */
     public static double[] step(Object o) {
         AbGemm a = (AbGemm) o;

@@ -20,8 +20,8 @@ public class AbLinear {
         a.b320 = rnd(r, 320); a.b2560 = rnd(r, 2560); a.b640 = rnd(r, 640); a.b5120 = rnd(r, 5120);
         return a;
     }
-    static float[] rnd(java.util.Random r, int n) { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian(); return f; }
-    static LinearWeights half(java.util.Random r, int out, int in) { short[] f = new short[out * in]; for (int i = 0; i < f.length; i++) f[i] = Float.floatToFloat16((float) r.nextGaussian() * 0.05f); return LinearWeights.packHalf(Fp16.copyOf(f), out, in); }
+    static float[] rnd(java.util.Random r, int n) { return AbData.gaussian(r, n, 1f); }
+    static LinearWeights half(java.util.Random r, int out, int in) { return LinearWeights.packHalf(Fp16.copyOf(AbData.halfWeights(r, out * in)), out, in); }
     /** 4 x [4096-row shapes (320->320 x4, 320->2560, 1280->320), 1024-row shapes (640->640 x4, 640->5120, 2560->640)] seconds (x4) */
     public static double[] step(Object o) {
         AbLinear a = (AbLinear) o;

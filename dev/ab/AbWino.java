@@ -13,8 +13,8 @@ public class AbWino {
         a.w320 = half(r, 320 * 320 * 9); a.w640 = half(r, 640 * 640 * 9); a.w256 = half(r, 256 * 256 * 9);
         return a;
     }
-    static float[] rnd(java.util.Random r, int n) { float[] f = new float[n]; for (int i = 0; i < n; i++) f[i] = (float) r.nextGaussian(); return f; }
-    static short[] half(java.util.Random r, int n) { short[] f = new short[n]; for (int i = 0; i < n; i++) f[i] = Float.floatToFloat16((float) r.nextGaussian() * 0.05f); return f; }
+    static float[] rnd(java.util.Random r, int n) { return AbData.gaussian(r, n, 1f); }
+    static short[] half(java.util.Random r, int n) { return AbData.halfWeights(r, n); }
     /** [320ch@64 x3 + 640ch@32 x3, 256ch@128 x2 + 512ch@64 x2] seconds */
     public static double[] step(Object o) {
         AbWino a = (AbWino) o;

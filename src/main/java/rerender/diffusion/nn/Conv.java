@@ -8,13 +8,15 @@ import rerender.tensor.kernels.ConvWeights;
 import rerender.weights.Weights;
 
 /**
- * Exactly one of weight (float32) and weightHalf (IEEE fp16 bits, off-heap, see Fp16, kept in the GEMM's packed
- * layout: see ConvWeights) is non-null.
+ * weight [out, in*k*k]: float32, or IEEE fp16 bits off-heap in the GEMM's packed layout when the checkpoint stores
+ * fp16 (see ConvWeights); either way it keeps its Winograd transforms between calls (the same weights are used at
+ * every sampling step).
  */
-public record Conv(float[] weight, ConvWeights weightHalf, float[] bias, int in, int out, int kernel, int stride, int pad) {
+public record Conv(ConvWeights weight, float[] bias, int in, int out, int kernel, int stride, int pad) {
     public Conv {
-        if ((weight == null) == (weightHalf == null)) {
-            throw new IllegalArgumentException("conv needs exactly one of a float32 and an fp16 weight");
+        if (weight.rows() != out || weight.depth() != in * kernel * kernel) {
+            throw new IllegalArgumentException("conv weight is [" + weight.rows() + ", " + weight.depth()
+                    + "], expected [" + out + ", " + in * kernel * kernel + "]");
         }
     }
 
@@ -23,8 +25,9 @@ public record Conv(float[] weight, ConvWeights weightHalf, float[] bias, int in,
         String key = name + ".weight";
         ConvWeights packed = w.takeHalfIfExact(key, half -> ConvWeights.packHalf(half, out, in * kernel * kernel),
                 out, in, kernel, kernel);
-        float[] weight = packed != null ? null : w.take(key, out, in, kernel, kernel);
-        return new Conv(weight, packed, w.take(name + ".bias", out), in, out, kernel, stride, pad);
+        ConvWeights weight = packed != null ? packed
+                : ConvWeights.of(w.take(key, out, in, kernel, kernel), out, in * kernel * kernel);
+        return new Conv(weight.keepingTransforms(), w.take(name + ".bias", out), in, out, kernel, stride, pad);
     }
 
     /** A 3x3 convolution with padding 1 (stride 1), the most common layer of the UNet and VAE. */
@@ -42,7 +45,6 @@ public record Conv(float[] weight, ConvWeights weightHalf, float[] bias, int in,
         if (x.dim(1) != in) {
             throw new IllegalArgumentException("conv expects " + in + " input channels, got " + x);
         }
-        return weight != null ? c.conv2d(x, weight, out, kernel, kernel, bias, stride, pad)
-                : c.conv2d(x, weightHalf, kernel, kernel, bias, stride, pad);
+        return c.conv2d(x, weight, kernel, kernel, bias, stride, pad);
     }
 }

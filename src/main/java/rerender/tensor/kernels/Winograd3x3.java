@@ -101,8 +101,14 @@ final class Winograd3x3 {
             return forwardFused(p, x, n, c, h, w, weight, o, bias, tile);
         }
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
-        float[] u = Scratch.floats(Scratch.WINOGRAD_U, Math.multiplyExact(a2, uPoint));
-        transformWeights(p, weight, o, c, tile, u);
+        int uFloats = Math.multiplyExact(a2, uPoint);
+        float[] u;
+        if (keeps(weight, h, w, tile)) {
+            u = weight.keptTransform(uFloats, dst -> transformWeights(p, weight, o, c, tile, dst));
+        } else {
+            u = Scratch.floats(Scratch.WINOGRAD_U, uFloats);
+            transformWeights(p, weight, o, c, tile, u);
+        }
         int maxT = Math.max(tilesW, Math.min(TARGET_TILES, CHUNK_FLOATS / (a2 * Math.max(c, o))));
         int rowsMax = Math.max(1, Math.min(tilesH, maxT / tilesW));
         int rows = BlockedGemm.ceilDiv(tilesH, BlockedGemm.ceilDiv(tilesH, rowsMax)); // tile rows per chunk, evened
@@ -143,6 +149,18 @@ final class Winograd3x3 {
         }
         return y;
     }
+
+    /**
+     * Whether this call uses (and on its first time makes) the weight's kept F(4x4) transform: when the weight asks
+     * for it and the maps have at most 64 tiles (32x32 with F(4x4)), where transforming the weights is ~20 % of the
+     * convolution (640 and 1280 channels; 6-7 % on 64x64 maps, less on the VAE's larger ones, not worth the memory).
+     */
+    static boolean keeps(ConvWeights weight, int h, int w, Tile tile) {
+        return weight.keepsTransforms() && tile == Tile.F4
+                && (long) ((h + tile.m - 1) / tile.m) * ((w + tile.m - 1) / tile.m) <= KEEP_MAX_TILES;
+    }
+
+    private static final int KEEP_MAX_TILES = 64;
 
     /**
      * U[xi] = (G g G^T)[xi] for every 3x3 filter g = weight[oc, ic], written straight in the GEMM's packed-A

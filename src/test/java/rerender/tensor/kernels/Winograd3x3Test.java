@@ -176,6 +176,29 @@ class Winograd3x3Test {
     }
 
     @Test
+    void keptF4TransformGivesTheBitsOfOneMadePerCall() {
+        int c = 130, o = 131;
+        float[] wt = KernelTestSupport.random(o * c * 9, 7), bias = KernelTestSupport.random(o, 8);
+        for (boolean half : new boolean[] {false, true}) {
+            ConvWeights plain = half ? ConvWeights.packHalf(Fp16.copyOf(HalfWeightsTest.toHalf(wt)), o, c * 9)
+                    : ConvWeights.of(wt, o, c * 9);
+            ConvWeights kept = plain.keepingTransforms();
+            // 30x30: 8x8 = 64 tiles, kept; 36x36: 81 tiles, transformed per call (but reads the kept one if made)
+            // {h, w, kept after this call}
+            for (int[] hw : new int[][] {{36, 36, 0}, {30, 30, 1}, {30, 30, 1}, {32, 29, 1}, {36, 36, 1}}) {
+                int h = hw[0], w = hw[1];
+                float[] x = KernelTestSupport.random(2 * c * h * w, h * 100 + w);
+                float[] a = Conv2d.forward(P, x, 2, c, h, w, plain, 3, 3, bias, 1, 1, Conv2d.Algorithm.WINOGRAD_F4);
+                float[] b = Conv2d.forward(P, x, 2, c, h, w, kept, 3, 3, bias, 1, 1, Conv2d.Algorithm.WINOGRAD_F4);
+                assertArrayEquals(a, b, 0f, h + "x" + w + " half=" + half);
+                assertEquals(hw[2] == 1, kept.hasKeptTransform(), "kept after " + h + "x" + w);
+            }
+            assertTrue(kept.hasKeptTransform());
+            assertTrue(!plain.hasKeptTransform(), "a weight not asked to keep its transform keeps none");
+        }
+    }
+
+    @Test
     void rejectsWinogradOnOtherGeometry() {
         assertThrows(IllegalArgumentException.class, () -> Conv2d.forward(P, new float[64], 1, 1, 8, 8,
                 new float[9], null, 1, 3, 3, null, 2, 1, Conv2d.Algorithm.WINOGRAD_F4));

@@ -9,8 +9,7 @@ import rerender.weights.Weights;
 
 /**
  * weight [out, in*k*k]: float32, or IEEE fp16 bits off-heap in the GEMM's packed layout when the checkpoint stores
- * fp16 (see ConvWeights); either way it keeps its Winograd transforms between calls (the same weights are used at
- * every sampling step).
+ * fp16 (see ConvWeights).
  */
 public record Conv(ConvWeights weight, float[] bias, int in, int out, int kernel, int stride, int pad) {
     public Conv {
@@ -27,7 +26,16 @@ public record Conv(ConvWeights weight, float[] bias, int in, int out, int kernel
                 out, in, kernel, kernel);
         ConvWeights weight = packed != null ? packed
                 : ConvWeights.of(w.take(key, out, in, kernel, kernel), out, in * kernel * kernel);
-        return new Conv(weight.keepingTransforms(), w.take(name + ".bias", out), in, out, kernel, stride, pad);
+        return new Conv(weight, w.take(name + ".bias", out), in, out, kernel, stride, pad);
+    }
+
+    /**
+     * This layer with its weight keeping Winograd transforms between calls (see ConvWeights#keepingTransforms):
+     * for layers run at every sampling step (the UNet's and ControlNet's), not for those run once per frame (VAE,
+     * annotators), whose kept transforms would only hold memory.
+     */
+    public Conv keepingTransforms() {
+        return new Conv(weight.keepingTransforms(), bias, in, out, kernel, stride, pad);
     }
 
     /** A 3x3 convolution with padding 1 (stride 1), the most common layer of the UNet and VAE. */

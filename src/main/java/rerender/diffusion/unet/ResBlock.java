@@ -22,10 +22,10 @@ public final class ResBlock implements TimestepBlock {
 
     ResBlock(Weights w, String name, int in, int out, int embDim) {
         inNorm = GroupNorm.load(w, name + ".in_layers.0", in, 32, EPS);
-        inConv = Conv.load3x3(w, name + ".in_layers.2", in, out);
+        inConv = Conv.load3x3(w, name + ".in_layers.2", in, out).keepingTransforms(); // same weights every step
         embProj = Linear.load(w, name + ".emb_layers.1", embDim, out);
         outNorm = GroupNorm.load(w, name + ".out_layers.0", out, 32, EPS);
-        outConv = Conv.load3x3(w, name + ".out_layers.3", out, out);
+        outConv = Conv.load3x3(w, name + ".out_layers.3", out, out).keepingTransforms();
         skip = in == out ? null : Conv.load1x1(w, name + ".skip_connection", in, out);
         outChannels = out;
     }

@@ -10,7 +10,7 @@ final class Upsample implements TimestepBlock {
     private final Conv conv;
 
     Upsample(Weights w, String name, int channels) {
-        conv = Conv.load3x3(w, name + ".conv", channels, channels);
+        conv = Conv.load3x3(w, name + ".conv", channels, channels).keepingTransforms(); // same weights every step
     }
 
     @Override

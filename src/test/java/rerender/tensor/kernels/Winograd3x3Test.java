@@ -183,9 +183,9 @@ class Winograd3x3Test {
             ConvWeights plain = half ? ConvWeights.packHalf(Fp16.copyOf(HalfWeightsTest.toHalf(wt)), o, c * 9)
                     : ConvWeights.of(wt, o, c * 9);
             ConvWeights kept = plain.keepingTransforms();
-            // 30x30: 8x8 = 64 tiles, kept; 36x36: 81 tiles, transformed per call (but reads the kept one if made)
+            // 30x58: 8x15 = 120 tiles, kept; 36x60: 9x15 = 135 tiles, transformed per call (no kept one yet)
             // {h, w, kept after this call}
-            for (int[] hw : new int[][] {{36, 36, 0}, {30, 30, 1}, {30, 30, 1}, {32, 29, 1}, {36, 36, 1}}) {
+            for (int[] hw : new int[][] {{36, 60, 0}, {30, 58, 1}, {30, 58, 1}, {32, 29, 1}, {36, 60, 1}}) {
                 int h = hw[0], w = hw[1];
                 float[] x = KernelTestSupport.random(2 * c * h * w, h * 100 + w);
                 float[] a = Conv2d.forward(P, x, 2, c, h, w, plain, 3, 3, bias, 1, 1, Conv2d.Algorithm.WINOGRAD_F4);

@@ -103,7 +103,7 @@ final class Winograd3x3 {
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
         int uFloats = Math.multiplyExact(a2, uPoint);
         float[] u;
-        if (keeps(weight, h, w, tile)) {
+        if (keeps(weight, h, w, tile) || tile == Tile.F4 && weight.hasKeptTransform()) { // made once, used anywhere
             u = weight.keptTransform(uFloats, dst -> transformWeights(p, weight, o, c, tile, dst));
         } else {
             u = Scratch.floats(Scratch.WINOGRAD_U, uFloats);

@@ -183,7 +183,7 @@ class Winograd3x3Test {
             ConvWeights plain = half ? ConvWeights.packHalf(Fp16.copyOf(HalfWeightsTest.toHalf(wt)), o, c * 9)
                     : ConvWeights.of(wt, o, c * 9);
             ConvWeights kept = plain.keepingTransforms();
-            // 30x58: 8x15 = 120 tiles, kept; 36x60: 9x15 = 135 tiles, transformed per call (no kept one yet)
+            // 30x58: 8x15 = 120 tiles, kept; 36x60: 9x15 = 135 tiles, transformed per call until a kept one exists
             // {h, w, kept after this call}
             for (int[] hw : new int[][] {{36, 60, 0}, {30, 58, 1}, {30, 58, 1}, {32, 29, 1}, {36, 60, 1}}) {
                 int h = hw[0], w = hw[1];

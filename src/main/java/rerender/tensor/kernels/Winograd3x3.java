@@ -103,7 +103,7 @@ final class Winograd3x3 {
         int uPoint = BlockedGemm.roundUp(o, BlockedGemm.MR) * c; // floats of one point's packed [O, C]
         int uFloats = Math.multiplyExact(a2, uPoint);
         float[] u;
-        if (keeps(weight, h, w, tile) || tile == Tile.F4 && weight.hasKeptTransform()) { // made once, used anywhere
+        if (keeps(weight, h, w, tile)) {
             u = weight.keptTransform(uFloats, dst -> transformWeights(p, weight, o, c, tile, dst));
         } else {
             u = Scratch.floats(Scratch.WINOGRAD_U, uFloats);
@@ -153,12 +153,14 @@ final class Winograd3x3 {
     /**
      * Whether this call uses (and on its first time makes) the weight's kept F(4x4) transform: when the weight asks
      * for it and the maps have at most 128 tiles (32x32 up to 32x64 with F(4x4): the UNet's second level at 512x512
-     * and at 512x1024), where transforming the weights is ~20 % of the convolution (640 and 1280 channels). On 64x64
-     * maps (256 tiles) it is 6-7 %: keeping those too (0.33 GB more) measured 0.998 in the in-process A/B.
+     * and at 512x1024), where transforming the weights is ~20 % of the convolution (640 and 1280 channels), or when
+     * the transform is already kept (made once, it serves any map size). On 64x64 maps (256 tiles) the transform is
+     * 6-7 %: keeping those too (0.33 GB more) measured 0.998 in the in-process A/B.
      */
     static boolean keeps(ConvWeights weight, int h, int w, Tile tile) {
         return weight.keepsTransforms() && tile == Tile.F4
-                && (long) ((h + tile.m - 1) / tile.m) * ((w + tile.m - 1) / tile.m) <= KEEP_MAX_TILES;
+                && ((long) ((h + tile.m - 1) / tile.m) * ((w + tile.m - 1) / tile.m) <= KEEP_MAX_TILES
+                || weight.hasKeptTransform());
     }
 
     private static final int KEEP_MAX_TILES = 128;

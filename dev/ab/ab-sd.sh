@@ -20,5 +20,6 @@ out="$(mktemp -d)"
   -cp "$root/target/classes:$(cat "$root/target/classpath.txt")" -d "$out" "$root"/dev/ab/*.java 2>/dev/null
 rounds="$1"; shift
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -XX:+UseG1GC -XX:G1HeapRegionSize=4m -Xmx20g -Dab.class="${AB_CLASS:-AbUnet}" -cp "$out" \
+  -XX:+UseG1GC -XX:G1HeapRegionSize=4m -XX:-G1UseAdaptiveIHOP \
+  -XX:InitiatingHeapOccupancyPercent=85 -Xmx20g -Dab.class="${AB_CLASS:-AbUnet}" -cp "$out" \
   AbDriver "$out" "$root/target/classpath.txt" "$root/bench-data" 512 "$rounds" "$@"

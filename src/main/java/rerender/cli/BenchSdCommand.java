@@ -90,7 +90,8 @@ public final class BenchSdCommand implements Callable<Integer> {
     static final double TARGET_UNET_CN_512_S = 7, TARGET_VAE_DECODE_512_S = 15, TARGET_RSS_GB = 8;
 
     /** Seconds of the runs of one measurement, and the FLOPs counted in one run. */
-    record Timing(String name, double[] seconds, double cpuSeconds, long flops, Map<String, OpStats.Entry> profile, int runs) {
+    record Timing(String name, double[] seconds, double cpuSeconds, double gcCpuSeconds, long flops,
+                  Map<String, OpStats.Entry> profile, int runs) {
         double best() {
             return Arrays.stream(seconds).min().orElse(Double.NaN);
         }
@@ -214,6 +215,9 @@ public final class BenchSdCommand implements Callable<Integer> {
             r.put("best_seconds", tm.best());
             r.put("median_seconds", tm.median());
             r.put("process_cpu_seconds_per_run", tm.cpuSeconds());
+            if (!Double.isNaN(tm.gcCpuSeconds())) {
+                r.put("collector_cpu_seconds_per_run", tm.gcCpuSeconds());
+            }
             r.put("gflop", tm.flops() / 1e9);
             r.put("gflops_per_second", tm.gflops());
             Map<String, Object> prof = new LinkedHashMap<>();
@@ -258,16 +262,18 @@ public final class BenchSdCommand implements Callable<Integer> {
         }
         OpStats stats = new OpStats(profileShapes);
         double[] s = new double[runs];
-        double cpu = 0;
+        double cpu = 0, gc = 0;
         for (int i = 0; i < runs; i++) {
-            long c0 = cpuNanos(), t0 = System.nanoTime();
+            long c0 = cpuNanos(), g0 = CollectorCpu.nanos(), t0 = System.nanoTime();
             body.accept(new Compute(parallel, stats));
             s[i] = (System.nanoTime() - t0) / 1e9;
             cpu += (cpuNanos() - c0) / 1e9;
+            gc += (CollectorCpu.nanos() - g0) / 1e9;
             System.err.printf("  %s: %.2f s%n", name, s[i]);
         }
         long flops = stats.totalFlops() / runs;
-        return new Timing(name, s, cpu / runs, flops, stats.snapshot(), runs);
+        return new Timing(name, s, cpu / runs, CollectorCpu.available() ? gc / runs : Double.NaN, flops,
+                stats.snapshot(), runs);
     }
 
     /** [1, ...] -> [n, ...] (n copies). */
@@ -313,11 +319,11 @@ public final class BenchSdCommand implements Callable<Integer> {
     }
 
     private static void printTable(Map<String, Object> report, List<Timing> timings, Map<String, Object> targets) {
-        System.out.printf("%-26s %8s %8s %8s %9s %9s%n", "measurement", "best s", "median s", "CPU s", "GFLOP",
-                "GFLOP/s");
+        System.out.printf("%-26s %8s %8s %8s %8s %9s %9s%n", "measurement", "best s", "median s", "CPU s", "GC CPU s",
+                "GFLOP", "GFLOP/s");
         for (Timing t : timings) {
-            System.out.printf("%-26s %8.2f %8.2f %8.2f %9.1f %9.1f%n", t.name(), t.best(), t.median(), t.cpuSeconds(),
-                    t.flops() / 1e9, t.gflops());
+            System.out.printf("%-26s %8.2f %8.2f %8.2f %8.2f %9.1f %9.1f%n", t.name(), t.best(), t.median(),
+                    t.cpuSeconds(), t.gcCpuSeconds(), t.flops() / 1e9, t.gflops());
         }
         System.out.printf("machine FMA peak (all threads): %.0f GFLOP/s before, %.0f after the UNet/ControlNet timings%n",
                 (double) report.get("fma_peak_gflops_start"), (double) report.get("fma_peak_gflops_after_unet"));

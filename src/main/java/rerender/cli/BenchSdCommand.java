@@ -325,8 +325,17 @@ public final class BenchSdCommand implements Callable<Integer> {
             System.out.printf("%-26s %8.2f %8.2f %8.2f %8.2f %9.1f %9.1f%n", t.name(), t.best(), t.median(),
                     t.cpuSeconds(), t.gcCpuSeconds(), t.flops() / 1e9, t.gflops());
         }
+        double before = (double) report.get("fma_peak_gflops_start");
+        double after = (double) report.get("fma_peak_gflops_after_unet");
         System.out.printf("machine FMA peak (all threads): %.0f GFLOP/s before, %.0f after the UNet/ControlNet timings%n",
-                (double) report.get("fma_peak_gflops_start"), (double) report.get("fma_peak_gflops_after_unet"));
+                before, after);
+        // this VM's FMA ceiling moves by +-30 % within minutes: the share of it is what compares across runs
+        for (Timing t : timings) {
+            if (t.name().startsWith("UNet ") || t.name().startsWith("ControlNet ")) {
+                System.out.printf("  %s at %.0f %% of the mean FMA peak (FLOPs counted as direct products)%n",
+                        t.name(), 100 * t.gflops() / ((before + after) / 2));
+            }
+        }
         System.out.printf("model load %.1f s, peak RSS (VmHWM) %.2f GB, threads %s, load average %s -> %s%n",
                 (double) report.get("load_seconds"), (double) report.get("peak_rss_gb"), report.get("threads"),
                 report.get("load_average_start"), report.get("load_average_end"));

@@ -13,6 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/scripts/find-jdk.sh"
+. "$root/scripts/gc-flags.sh" # the same collector settings as ./rerender
 rerender_find_jdk
 [ -f "$root/target/classpath.txt" ] || (cd "$root" && ./mvnw -q -B -DskipTests package)
 out="$(mktemp -d)"
@@ -20,6 +21,5 @@ out="$(mktemp -d)"
   -cp "$root/target/classes:$(cat "$root/target/classpath.txt")" -d "$out" "$root"/dev/ab/*.java 2>/dev/null
 rounds="$1"; shift
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -XX:+UseG1GC -XX:G1HeapRegionSize=4m -XX:-G1UseAdaptiveIHOP \
-  -XX:InitiatingHeapOccupancyPercent=85 -Xmx20g -Dab.class="${AB_CLASS:-AbUnet}" -cp "$out" \
+  $RERENDER_DEFAULT_GC -Xmx20g -Dab.class="${AB_CLASS:-AbUnet}" -cp "$out" \
   AbDriver "$out" "$root/target/classpath.txt" "$root/bench-data" 512 "$rounds" "$@"

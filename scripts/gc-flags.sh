@@ -12,5 +12,9 @@
 #   threshold a concurrent mark often started at nearly every humongous allocation, its thread displacing one of the
 #   two compute threads (collector CPU per UNet + ControlNet evaluation 0.15-1.6 s, fixed 0.18-0.34 s; wall time
 #   per evaluation 10.38 vs 9.35 s over 6 alternating JVM pairs; 896x512 image peak RSS 6.69 -> 7.69 GB).
+# - MaxHeapFreeRatio=100: the heap is never shrunk. G1 gave memory back at the remarks of the periodic collections
+#   and the VAE's next large arrays faulted it in again, page by page, which costs a lot on this VM (~4 s of kernel
+#   time per GB): 0.5-1.1 GB of page faults and 1.7-4.6 s of system time per VAE encode + decode. Never shrinking:
+#   ~0 faults, VAE decode 12.1-14.0 s against 14.3-18.6 s (3 alternating JVM pairs), peak RSS no higher at 512x512.
 RERENDER_DEFAULT_GC="-XX:+UseG1GC -XX:G1HeapRegionSize=4m -XX:GCTimeRatio=4 -XX:G1PeriodicGCInterval=1000 \
--XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=85"
+-XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=85 -XX:MaxHeapFreeRatio=100"

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ComputeTest {
@@ -95,6 +96,42 @@ class ComputeTest {
             Tensor acc = x.copy();
             pc.addInPlace(acc, y);
             assertArrayEquals(c.add(x, y).data(), acc.data());
+        }
+    }
+
+    @Test
+    void inPlaceGroupNormAndPerChannelAddGiveTheSameBitsOverTheirInput() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 2, ch = 64, hw = 37 * 29;
+        float[] a = new float[n * ch * hw], gamma = new float[ch], beta = new float[ch], v = new float[n * ch];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble(-3, 5);
+        }
+        for (int i = 0; i < ch; i++) {
+            gamma[i] = (float) r.nextDouble(0.5, 1.5);
+            beta[i] = (float) r.nextDouble(-0.5, 0.5);
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextDouble(-1, 1);
+        }
+        Tensor x = Tensor.of(a, n, ch, 37, 29), e = Tensor.of(v, n, ch);
+        try (Parallel p = new Parallel(3)) {
+            Compute pc = new Compute(p);
+            for (boolean silu : new boolean[] {false, true}) {
+                float[] expect = pc.groupNorm(x, 32, gamma, beta, 1e-6f, silu).data();
+                Tensor own = x.copy();
+                Tensor y = pc.groupNormInPlace(own, 32, gamma, beta, 1e-6f, silu);
+                assertSame(own.data(), y.data(), "written over its input");
+                assertArrayEquals(expect, y.data(), "silu=" + silu);
+            }
+            float[] expect = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                expect[i] = a[i] + v[i / hw];
+            }
+            assertArrayEquals(expect, pc.addPerChannel(x, e).data());
+            Tensor own = x.copy();
+            assertSame(own.data(), pc.addPerChannelInPlace(own, e).data());
+            assertArrayEquals(expect, own.data());
         }
     }
 

@@ -20,4 +20,9 @@ public record GroupNorm(float[] gamma, float[] beta, int channels, int groups, f
     public Tensor forwardSilu(Compute c, Tensor x) {
         return c.groupNorm(x, groups, gamma, beta, eps, true);
     }
+
+    /** As {@link #forwardSilu} written over x, which must be the caller's own temporary, dead afterwards. */
+    public Tensor forwardSiluInPlace(Compute c, Tensor x) {
+        return c.groupNormInPlace(x, groups, gamma, beta, eps, true);
+    }
 }

@@ -34,8 +34,8 @@ public final class ResBlock implements TimestepBlock {
     public Tensor forward(Compute c, Tensor x, Tensor emb, Tensor context) {
         Tensor h = inConv.forward(c, inNorm.forwardSilu(c, x));   // [B, Cout, H, W]
         Tensor e = embProj.forward(c, c.silu(emb));               // [B, E] -> [B, Cout]
-        h = c.addPerChannel(h, e);
-        h = outConv.forward(c, outNorm.forwardSilu(c, h));        // dropout is identity at inference
+        h = c.addPerChannelInPlace(h, e);                         // h: inConv's output, this block's own
+        h = outConv.forward(c, outNorm.forwardSiluInPlace(c, h)); // dropout is identity at inference
         Tensor s = skip == null ? x : skip.forward(c, x);
         return c.addInPlace(h, s); // h is this block's own temporary
     }

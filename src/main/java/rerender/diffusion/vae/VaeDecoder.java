@@ -61,6 +61,6 @@ final class VaeDecoder {
                 h = upsample.get(i).forward(c, c.upsampleNearest2x(h));
             }
         }
-        return convOut.forward(c, normOut.forwardSilu(c, h));
+        return convOut.forward(c, normOut.forwardSiluInPlace(c, h)); // h: the last ResBlock's own output
     }
 }

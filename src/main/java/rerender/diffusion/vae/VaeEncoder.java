@@ -56,6 +56,6 @@ final class VaeEncoder {
             }
         }
         h = mid2.forward(c, midAttn.forward(c, mid1.forward(c, h)));
-        return convOut.forward(c, normOut.forwardSilu(c, h));
+        return convOut.forward(c, normOut.forwardSiluInPlace(c, h)); // h: the middle block's own output
     }
 }

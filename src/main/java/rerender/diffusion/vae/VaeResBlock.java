@@ -25,7 +25,7 @@ final class VaeResBlock {
     /** x [B, in, H, W] -> [B, out, H, W]. */
     Tensor forward(Compute c, Tensor x) {
         Tensor h = conv1.forward(c, norm1.forwardSilu(c, x));
-        h = conv2.forward(c, norm2.forwardSilu(c, h));
+        h = conv2.forward(c, norm2.forwardSiluInPlace(c, h)); // conv1's output, dead after the norm
         return c.addInPlace(h, shortcut == null ? x : shortcut.forward(c, x)); // h is this block's own temporary
     }
 }

@@ -63,6 +63,18 @@ class SamplingTest {
         assertEquals(1, DdimSchedule.uniform(s, 1).steps());
         assertEquals(31, DdimSchedule.uniform(s, 30).steps()); // stride 33: 0, 33, ..., 990
         assertEquals(991, DdimSchedule.uniform(s, 30).timestepAtStep(0));
+        // strides dividing 999: the reference's last timestep would be 1000, past the table (it fails there); left out
+        assertArrayEquals(new int[] {1, 334, 667}, DdimSchedule.uniform(s, 3).timesteps());
+        assertEquals(9, DdimSchedule.uniform(s, 9).steps());
+        assertEquals(889, DdimSchedule.uniform(s, 9).timestepAtStep(0));
+        assertEquals(999, DdimSchedule.uniform(s, 999).steps());
+        assertEquals(999, DdimSchedule.uniform(s, 1000).timestepAtStep(0));
+        // every count from 1 to 1000 gives in-range timesteps and at least the requested number of steps
+        for (int steps = 1; steps <= 1000; steps++) {
+            DdimSchedule d = DdimSchedule.uniform(s, steps);
+            assertTrue(d.steps() >= Math.min(steps, 999), "steps " + steps);
+            assertTrue(d.timestepAtStep(0) <= 999 && d.timestepAtStep(d.steps() - 1) == 1, "steps " + steps);
+        }
     }
 
     @Test

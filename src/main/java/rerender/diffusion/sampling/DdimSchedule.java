@@ -18,8 +18,11 @@ public record DdimSchedule(int[] timesteps, float[] alphas, float[] alphasPrev, 
 
     /**
      * Uniform DDIM schedule for the requested number of steps. Like the reference, the stride is T / steps
-     * (integer division) and every multiple of it below T is used, so a step count that does not divide T can
-     * give a few more steps than requested (30 -> stride 33 -> 31 steps).
+     * (integer division) and every multiple of it below T is used, plus one, so a step count that does not divide T
+     * can give a few more steps than requested (30 -> stride 33 -> 31 steps). One departure: where the stride
+     * divides T - 1 (steps 3, 9, 27, 37, 111, 333, 999 for T = 1000) the last multiple is T - 1 and its timestep T
+     * lies past the schedule; the reference fails there (its alphas_cumprod[T] raises an IndexError), this leaves
+     * that timestep out, which gives exactly the requested count (3 -> 1, 334, 667, as diffusers' "leading" spacing).
      */
     public static DdimSchedule uniform(NoiseSchedule s, int steps) {
         int total = s.trainSteps();
@@ -27,7 +30,7 @@ public record DdimSchedule(int[] timesteps, float[] alphas, float[] alphasPrev, 
             throw new IllegalArgumentException("DDIM steps must be in 1.." + total + ", got " + steps);
         }
         int stride = total / steps;
-        int n = (total + stride - 1) / stride;
+        int n = (total - 1 + stride - 1) / stride; // multiples i * stride with i * stride + 1 <= total - 1
         int[] ts = new int[n];
         float[] a = new float[n], ap = new float[n], so = new float[n];
         for (int i = 0; i < n; i++) {

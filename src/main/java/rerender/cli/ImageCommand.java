@@ -347,15 +347,27 @@ public final class ImageCommand implements Callable<Integer> {
         return b;
     }
 
-    /** [1, 3, H, W] in [-1, 1] -> RGB image, x * 127.5 + 127.5 (rounded to 8 bit when written). */
+    /**
+     * [1, 3, H, W] in [-1, 1] -> RGB image with the reference's 8-bit values: (x * 127.5 + 127.5) in float, clipped to
+     * [0, 255] and truncated, as the original's {@code (x * 127.5 + 127.5).numpy().clip(0, 255).astype(np.uint8)}
+     * does (not rounded: rounding would raise about half the pixels by one against the reference's images). The
+     * values are whole numbers, so the PNG writer's rounding keeps them.
+     */
     static FloatImage toImage(Tensor t) {
         int h = t.dim(2), w = t.dim(3), plane = w * h;
         FloatImage img = new FloatImage(w, h, 3);
         for (int i = 0; i < plane; i++) {
             for (int ch = 0; ch < 3; ch++) {
-                img.data[i * 3 + ch] = t.data()[ch * plane + i] * 127.5f + 127.5f;
+                img.data[i * 3 + ch] = to8Truncated(t.data()[ch * plane + i]);
             }
         }
         return img;
+    }
+
+    /** x * 127.5 + 127.5 (two float roundings, as in PyTorch), clipped to [0, 255], truncated; NaN gives 0. */
+    static float to8Truncated(float x) {
+        float v = x * 127.5f;
+        v = v + 127.5f;
+        return v >= 255f ? 255f : v > 0f ? (float) Math.floor(v) : 0f;
     }
 }

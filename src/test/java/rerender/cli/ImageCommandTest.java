@@ -63,6 +63,22 @@ class ImageCommandTest {
         FloatImage img = FloatImage.read(png);
         assertEquals(64, img.width);
         assertEquals(64, img.height);
+        // 8-bit values as the reference makes them: (x * 127.5 + 127.5).clip(0, 255).astype(uint8), i.e. truncated,
+        // from the reference's decoded image; our decode differs in the last bits, so a value sitting on an integer
+        // boundary may land one lower or higher, but rounding instead of truncating would miss about half of them
+        try (Fixture f = new Fixture("ddim4_cfg")) {
+            float[] ref = f.tensor("image").data();
+            int plane = 64 * 64, exact = 0;
+            for (int i = 0; i < plane; i++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    double v = Math.floor(Math.min(255, Math.max(0, ref[ch * plane + i] * 127.5 + 127.5)));
+                    double got = img.data[i * img.channels + ch];
+                    assertTrue(Math.abs(got - v) <= 1, "pixel " + i + " channel " + ch + ": " + got + " vs " + v);
+                    exact += got == v ? 1 : 0;
+                }
+            }
+            assertTrue(exact >= 0.99 * 3 * plane, exact + " of " + 3 * plane + " values equal the reference's");
+        }
     }
 
     @Test

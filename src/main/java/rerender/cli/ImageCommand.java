@@ -300,27 +300,32 @@ public final class ImageCommand implements Callable<Integer> {
         return Tensor.of(t.toFloats(), shape);
     }
 
-    /** Resizes with area interpolation when shrinking and Lanczos when enlarging (as frame preparation does). */
+    /**
+     * Resizes with area interpolation when shrinking and Lanczos when enlarging (as frame preparation does), on 8-bit
+     * pixels as the reference does (cv2.resize of a uint8 image: OpenCV's 8-bit kernels round to whole values, which
+     * the edge detector and the encoder then see).
+     */
     static FloatImage resize(FloatImage img, int w, int h) {
         if (img.width == w && img.height == h) {
             return img;
         }
-        int type = opencv_core.CV_32FC(img.channels);
+        int type = opencv_core.CV_8UC(img.channels);
         try (Mat src = new Mat(img.height, img.width, type); Mat dst = new Mat(); Size size = new Size(w, h)) {
-            src.data().put(floatBytes(img.data));
+            byte[] in = new byte[img.data.length];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = (byte) FloatImage.to8(img.data[i]);
+            }
+            src.data().put(in);
             boolean shrink = w * h < img.width * img.height;
             opencv_imgproc.resize(src, dst, size, 0, 0, shrink ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LANCZOS4);
-            float[] out = new float[w * h * img.channels];
-            dst.data().capacity((long) out.length * 4).asByteBuffer().order(java.nio.ByteOrder.nativeOrder())
-                    .asFloatBuffer().get(out);
-            return new FloatImage(w, h, img.channels, out);
+            byte[] out = new byte[w * h * img.channels];
+            dst.data().capacity(out.length).get(out);
+            float[] v = new float[out.length];
+            for (int i = 0; i < out.length; i++) {
+                v[i] = out[i] & 0xff;
+            }
+            return new FloatImage(w, h, img.channels, v);
         }
-    }
-
-    private static byte[] floatBytes(float[] v) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.nativeOrder());
-        b.asFloatBuffer().put(v);
-        return b.array();
     }
 
     /** HWC 0..255 (1, 3 or 4 channels) -> [1, 3, H, W] in [-1, 1]: v / 127.5 - 1. */

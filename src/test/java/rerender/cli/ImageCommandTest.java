@@ -82,6 +82,38 @@ class ImageCommandTest {
     }
 
     @Test
+    void controlAndInitImagesAreResizedOnEightBitPixels() {
+        // 2x2 blocks of one value each: area interpolation to half size gives exactly the block values
+        FloatImage blocks = new FloatImage(8, 8, 3);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    blocks.data[(y * 8 + x) * 3 + ch] = (y / 2 * 4 + x / 2) * 16 + ch;
+                }
+            }
+        }
+        FloatImage half = ImageCommand.resize(blocks, 4, 4);
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    assertEquals((y * 4 + x) * 16 + ch, half.data[(y * 4 + x) * 3 + ch], 0.0);
+                }
+            }
+        }
+        // enlarging a noisy image with Lanczos overshoots and lands between levels in float; on 8-bit pixels (as the
+        // reference's cv2.resize of a uint8 image) every value is a whole number in 0..255
+        FloatImage noisy = new FloatImage(5, 4, 3);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < noisy.data.length; i++) {
+            noisy.data[i] = r.nextInt(2) * 255;
+        }
+        FloatImage big = ImageCommand.resize(noisy, 13, 11);
+        for (float v : big.data) {
+            assertTrue(v >= 0 && v <= 255 && v == Math.rint(v), "value " + v);
+        }
+    }
+
+    @Test
     void badInputGivesOneLineErrorAndNonZeroExit() {
         String model = Shared.tiny("tiny-sd-fp32.safetensors").toString();
         String config = Shared.tiny("config.json").toString();

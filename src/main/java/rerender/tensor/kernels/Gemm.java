@@ -77,8 +77,8 @@ public final class Gemm {
      * feed-forward). Same bits as {@link #gemmLinear} followed by {@link Activations#geglu}: every product element
      * is summed in the same K-block order by the same micro-kernel (row blocks are multiples of the micro-tile
      * height, columns are cut as there), then the same row code turns it into GEGLU.
-     * Returns false, doing nothing, unless the plain product would be cut along M with the weight shared packed
-     * (the caller then runs the two steps): in SD 1.5 only the 64x64 level's feed-forward qualifies.
+     * Returns false, doing nothing, when the weight is too large to share packed (the caller then runs the two
+     * steps): such layers (the 16x16 and 8x8 levels) have few rows, where the product is cut along N instead.
      */
     public static boolean linearGeglu(Parallel p, int m, float[] a, int aOff, int lda, LinearWeights w, float[] bias,
                                       float[] out) {
@@ -107,11 +107,8 @@ public final class Gemm {
             throw new IllegalArgumentException("GEGLU output has " + out.length + " floats, need " + (long) m * h);
         }
         int t = p.threads();
-        // only where the plain product is cut along M too (rows >> columns: the UNet's 64x64 level); at 32x32
-        // (1024 x 640 -> 5120) the plain product is cut along N, and cutting it along M for the fusion was slower
-        // (in-process alternation, 30 rounds: 1.047x, against 0.925x at 4096 x 320 -> 2560)
         if (m <= 0 || k <= 0 || (long) BlockedGemm.roundUp(n, BlockedGemm.NR) * k > BlockedGemm.SHARED_MAX_FLOATS
-                || m < 2 * t * BlockedGemm.MR || (long) n * BlockedGemm.MR >= (long) m * BlockedGemm.NR / 2) {
+                || m < 2 * t * BlockedGemm.MR) {
             return false;
         }
         BlockedGemm.PackB b = new BlockedGemm.SharedB(BlockedGemm.Prepacked.ofB(p, n, k, packB));

@@ -30,7 +30,7 @@ class LinearGegluTest {
     void fusedEqualsProductThenGegluBitForBitOnAwkwardShapes() {
         // rows not multiples of the micro-tile or of the row blocks; H not a multiple of NR (24); in 700 -> two
         // K-blocks of 350; 1, 2 and 3 threads
-        int[][] shapes = {{517, 320, 37}, {300, 700, 64}, {1030, 640, 200}, {36, 40, 5}, {6, 40, 5}, {64, 48, 200}};
+        int[][] shapes = {{517, 320, 37}, {300, 700, 64}, {1030, 640, 200}, {12, 40, 5}};
         for (int threads = 1; threads <= 3; threads++) {
             try (Parallel p = new Parallel(threads)) {
                 for (int[] s : shapes) {
@@ -45,8 +45,7 @@ class LinearGegluTest {
                     float[] got = new float[m * h];
                     boolean fused = Gemm.linearGeglu(p, m, x, 0, in, packed, bias, got);
                     String what = threads + " threads, " + m + "x" + in + "->" + n;
-                    // fused where the plain product is cut along M: enough rows, and n * MR < m * NR / 2
-                    if (m >= 2 * threads * BlockedGemm.MR && (long) n * BlockedGemm.MR < (long) m * BlockedGemm.NR / 2) {
+                    if (m >= 2 * threads * BlockedGemm.MR) {
                         assertTrue(fused, what);
                         assertArrayEquals(want, got, what);
                     } else {

@@ -196,32 +196,6 @@ public final class Compute {
         return Tensor.of(y, x.shape());
     }
 
-    /**
-     * geglu(linear(x, weight, bias)) for a weight [2I, in] in fp16 ({@link LinearWeights}) or float32 (exactly one
-     * non-null), without the [..., 2I] product in memory where the kernel can ({@link Gemm#linearGeglu}); else the
-     * two steps. Same values either way.
-     */
-    public Tensor linearGeglu(Tensor x, LinearWeights half, float[] weight, int out2, float[] bias) {
-        int in = x.dim(-1);
-        if ((half == null) == (weight == null) || (half != null && (half.out() != out2 || half.in() != in))) {
-            throw new IllegalArgumentException("linearGeglu: weight [" + out2 + ", " + in + "] for input " + x);
-        }
-        int rows = x.size() / in;
-        float[] y = new float[Math.multiplyExact(rows, out2 / 2)];
-        long t0 = stats.start();
-        boolean fused = half != null
-                ? Gemm.linearGeglu(parallel, rows, x.data(), 0, in, half, bias, y)
-                : Gemm.linearGeglu(parallel, rows, in, x.data(), 0, in, weight, out2, bias, y);
-        if (!fused) {
-            return geglu(half != null ? linear(x, half, bias) : linear(x, weight, out2, bias));
-        }
-        stats.end("linear+geglu" + (stats.shapes() ? " " + rows + "x" + in + "->" + out2 : ""), t0,
-                2L * rows * out2 * in);
-        int[] s = x.shape();
-        s[s.length - 1] = out2 / 2;
-        return Tensor.of(y, s);
-    }
-
     /** GEGLU (Shazeer 2020) as in ldm: x [..., 2I] split into (h, gate) halves -> h * gelu(gate) [..., I]. */
     public Tensor geglu(Tensor x) {
         int w2 = x.dim(-1), w = w2 / 2;

@@ -34,14 +34,6 @@ public record Linear(float[] weight, LinearWeights weightHalf, float[] bias, int
         return new Linear(packed != null ? null : w.take(name + ".weight", out, in), packed, bias, in, out);
     }
 
-    /** geglu(forward(x)): x [..., in] -> [..., out / 2] (GEGLU's projection; see Compute#linearGeglu). */
-    public Tensor forwardGeglu(Compute c, Tensor x) {
-        if (x.dim(-1) != in) {
-            throw new IllegalArgumentException("linear expects width " + in + ", got " + x);
-        }
-        return c.linearGeglu(x, weightHalf, weight, out, bias);
-    }
-
     /** x [..., in] -> [..., out]. */
     public Tensor forward(Compute c, Tensor x) {
         if (x.dim(-1) != in) {

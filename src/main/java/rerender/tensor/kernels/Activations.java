@@ -53,22 +53,19 @@ public final class Activations {
         }
         p.forRange(0, rows, (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
-                gegluRow(x, r * 2 * width, out, r * width, width);
+                int xh = r * 2 * width;
+                int xg = xh + width;
+                int o = r * width;
+                int i = 0;
+                for (int end = width - width % L; i < end; i += L) {
+                    FloatVector h = FloatVector.fromArray(S, x, xh + i);
+                    h.mul(gelu(FloatVector.fromArray(S, x, xg + i))).intoArray(out, o + i);
+                }
+                for (; i < width; i++) {
+                    out[o + i] = x[xh + i] * (float) geluReference(x[xg + i]);
+                }
             }
         });
-    }
-
-    /** One GEGLU row: out[o .. o+width) = x[xh + i] * gelu(x[xh + width + i]) (the same code for every caller). */
-    static void gegluRow(float[] x, int xh, float[] out, int o, int width) {
-        int xg = xh + width;
-        int i = 0;
-        for (int end = width - width % L; i < end; i += L) {
-            FloatVector h = FloatVector.fromArray(S, x, xh + i);
-            h.mul(gelu(FloatVector.fromArray(S, x, xg + i))).intoArray(out, o + i);
-        }
-        for (; i < width; i++) {
-            out[o + i] = x[xh + i] * (float) geluReference(x[xg + i]);
-        }
     }
 
     private static FloatVector gelu(FloatVector v) {

@@ -20,9 +20,7 @@ final class Scratch {
     static final int WINOGRAD_RUN = 7, WINOGRAD_ROWS = 8;
     /** Attention: every head's packed K and V^T (10 MB for 8 heads x 4096 tokens x 40). */
     static final int ATTENTION_KV = 9;
-    /** Gemm.linearGeglu: a row block's [rows, 2H] product, turned into its GEGLU rows right away. */
-    static final int GEGLU_BLOCK = 10;
-    private static final int SLOTS = 11;
+    private static final int SLOTS = 10;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
     private static final ThreadLocal<boolean[]> TAKEN = ThreadLocal.withInitial(() -> new boolean[SLOTS]);

@@ -4,7 +4,6 @@ package rerender.cli;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -24,6 +23,7 @@ import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
 import rerender.tensor.kernels.Parallel;
 import rerender.video.FloatImage;
+import rerender.video.io.CvMats;
 import rerender.weights.CheckpointLayout;
 import rerender.weights.DType;
 import rerender.weights.StoredTensor;
@@ -309,22 +309,10 @@ public final class ImageCommand implements Callable<Integer> {
         if (img.width == w && img.height == h) {
             return img;
         }
-        int type = opencv_core.CV_8UC(img.channels);
-        try (Mat src = new Mat(img.height, img.width, type); Mat dst = new Mat(); Size size = new Size(w, h)) {
-            byte[] in = new byte[img.data.length];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = (byte) FloatImage.to8(img.data[i]);
-            }
-            src.data().put(in);
+        try (Mat src = CvMats.toMat8(img); Mat dst = new Mat(); Size size = new Size(w, h)) {
             boolean shrink = w * h < img.width * img.height;
             opencv_imgproc.resize(src, dst, size, 0, 0, shrink ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LANCZOS4);
-            byte[] out = new byte[w * h * img.channels];
-            dst.data().capacity(out.length).get(out);
-            float[] v = new float[out.length];
-            for (int i = 0; i < out.length; i++) {
-                v[i] = out[i] & 0xff;
-            }
-            return new FloatImage(w, h, img.channels, v);
+            return CvMats.fromMat8(dst);
         }
     }
 

@@ -117,13 +117,8 @@ public final class Compute {
 
     /** x [N, C, ...] -> same shape; GroupNorm with affine gamma/beta [C], optionally followed by SiLU. */
     public Tensor groupNorm(Tensor x, int groups, float[] gamma, float[] beta, float eps, boolean silu) {
-        int n = x.dim(0), c = x.dim(1);
-        int hw = x.size() / (n * c);
         long t0 = stats.start();
-        float[] y = new float[x.size()];
-        Norms.groupNorm(parallel, x.data(), y, n, c, hw, groups, gamma, beta, eps, silu);
-        stats.end(silu ? "groupNorm+silu" : "groupNorm", t0, 0);
-        return Tensor.of(y, x.shape());
+        return groupNorm(x, groups, gamma, beta, eps, silu, new float[x.size()], t0);
     }
 
     /**
@@ -133,12 +128,17 @@ public final class Compute {
      * taken before the group is overwritten.
      */
     public Tensor groupNormInPlace(Tensor x, int groups, float[] gamma, float[] beta, float eps, boolean silu) {
+        return groupNorm(x, groups, gamma, beta, eps, silu, x.data(), stats.start());
+    }
+
+    /** GroupNorm of x into y (x's own array for in place), accounted from t0 (so the allocation counts too). */
+    private Tensor groupNorm(Tensor x, int groups, float[] gamma, float[] beta, float eps, boolean silu, float[] y,
+                             long t0) {
         int n = x.dim(0), c = x.dim(1);
         int hw = x.size() / (n * c);
-        long t0 = stats.start();
-        Norms.groupNorm(parallel, x.data(), x.data(), n, c, hw, groups, gamma, beta, eps, silu);
+        Norms.groupNorm(parallel, x.data(), y, n, c, hw, groups, gamma, beta, eps, silu);
         stats.end(silu ? "groupNorm+silu" : "groupNorm", t0, 0);
-        return x;
+        return y == x.data() ? x : Tensor.of(y, x.shape());
     }
 
     /** x [..., W] -> same shape, each row normalised (biased variance), y = gamma * xhat + beta. */

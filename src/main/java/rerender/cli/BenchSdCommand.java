@@ -89,6 +89,17 @@ public final class BenchSdCommand implements Callable<Integer> {
     /** Figures used for the targets (UNet + ControlNet at 512 <= 7 s, VAE decode at 512 <= 15 s, peak RSS <= 8 GB). */
     static final double TARGET_UNET_CN_512_S = 7, TARGET_VAE_DECODE_512_S = 15, TARGET_RSS_GB = 8;
 
+    /**
+     * The issue's FLOP counts of SD 1.5 at 512x512, "counted on the original code" (GFLOP per evaluation, batch 1).
+     * They follow from our count (OpStats: 2 per multiply-add of what one evaluation runs) with two differences of
+     * convention, to within 0.1 %: the UNet's and ControlNet's self-attention products counted twice (UNet 800.3 +
+     * 122.5 = 922.8; ControlNet 267.2 + 49.0, + 14.7 for the hint block, which here runs once per image and not per
+     * evaluation = 330.9) and the VAE's mid-block attention (34.4) not counted (decode 2514.5 - 34.4 = 2480.2,
+     * encode 1116.7 - 34.4 = 1082.3). Both rates are printed; ours is the one the FMA-ceiling shares use.
+     */
+    static final Map<String, Double> ISSUE_GFLOP = Map.of("UNet 512", 922.0, "ControlNet 512", 331.0,
+            "VAE decode 512", 2480.0, "VAE encode 512", 1082.0);
+
     /** Seconds of the runs of one measurement, and the FLOPs counted in one run. */
     record Timing(String name, double[] seconds, double cpuSeconds, double gcCpuSeconds, long flops,
                   Map<String, OpStats.Entry> profile, int runs) {
@@ -220,6 +231,11 @@ public final class BenchSdCommand implements Callable<Integer> {
             }
             r.put("gflop", tm.flops() / 1e9);
             r.put("gflops_per_second", tm.gflops());
+            Double issueGflop = issueGflop(tm);
+            if (issueGflop != null) {
+                r.put("issue_gflop", issueGflop);
+                r.put("gflops_per_second_issue_count", issueGflop / tm.median());
+            }
             Map<String, Object> prof = new LinkedHashMap<>();
             tm.profile().forEach((k, e) -> prof.put(k, Map.of("calls_per_run", e.calls() / tm.runs(),
                     "seconds_per_run", e.nanos() / 1e9 / tm.runs(), "gflop_per_run", e.flops() / 1e9 / tm.runs())));
@@ -230,6 +246,7 @@ public final class BenchSdCommand implements Callable<Integer> {
         Map<String, Object> targets = targets(timings, (double) report.get("peak_rss_gb"));
         report.put("targets", targets);
         printTable(report, timings, targets);
+        printIssueRates(timings);
         Path out = json != null ? json : dir.resolve("bench-sd.json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
         System.out.println("wrote " + out);
@@ -314,6 +331,11 @@ public final class BenchSdCommand implements Callable<Integer> {
         return r;
     }
 
+    /** The issue's count for this measurement, when the model is SD 1.5 (no other config) at batch 1; else null. */
+    private Double issueGflop(Timing t) {
+        return modelConfig == null && batch == 1 ? ISSUE_GFLOP.get(t.name()) : null;
+    }
+
     private static Timing find(List<Timing> timings, String name) {
         return timings.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
     }
@@ -344,6 +366,17 @@ public final class BenchSdCommand implements Callable<Integer> {
             System.out.printf("target %-34s %8.2f <= %-5s %s%n", k, (double) m.get("value"), m.get("target"),
                     (boolean) m.get("met") ? "met" : "NOT met");
         });
+    }
+
+    /** GFLOP/s by the issue's FLOP counts next to our own count, for the measurements the issue gives one for. */
+    private void printIssueRates(List<Timing> timings) {
+        for (Timing t : timings) {
+            Double g = issueGflop(t);
+            if (g != null) {
+                System.out.printf("  %s: %.1f GFLOP/s by the issue's count (%.0f GFLOP on the original code), %.1f by"
+                        + " ours (%.1f GFLOP)%n", t.name(), g / t.median(), g, t.gflops(), t.flops() / 1e9);
+            }
+        }
     }
 
     private static void printProfile(Timing t) {

@@ -228,9 +228,8 @@ public final class Attention {
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
             FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
             FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-            for (int l = 0; l < d; l++) {
-                int bi = qOff + l * NR;
-                int ai = paOff + l * MR;
+            int aEnd = paOff + d * MR;
+            for (int ai = paOff, bi = qOff; ai < aEnd; ai += MR, bi += NR) { // as BlockedGemm.kernel
                 FloatVector b0 = FloatVector.fromArray(S, qt, bi);
                 FloatVector b1 = FloatVector.fromArray(S, qt, bi + L);
                 FloatVector b2 = FloatVector.fromArray(S, qt, bi + 2 * L);

@@ -398,15 +398,19 @@ final class BlockedGemm {
      * 4x3 ~42, 6x2 ~43, 16-row x 6 (B broadcast) ~40, 4x3 with pre-broadcast A or an aliased B ~38, 4x3 with K
      * unrolled by 2 ~50-60 and even this 3x3 unrolled by 2 ~48: in every case C2 schedules all loads of the body
      * first and spills. Anything needing more than 16 ymm registers with the loads hoisted loses.
+     * The loop runs on two induction variables (A and B offsets stepped by MR and NR) rather than on l with both
+     * offsets computed from it: C2 then emits 5 scalar instructions per iteration instead of 10 (lea/shl/lea/add for
+     * l*NR + pbOff, lea/add for l*MR + paOff, sign extension, increment, compare, branch), and the 24-instruction
+     * body was close to the core's dispatch width per 4.5 cycles of FMAs. Same operations in the same order (same
+     * bits); kernel alone, one thread, L1-resident panels, 7 alternations in one JVM: 1.04-1.28x, median 1.10.
      */
     static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc,
                        boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        for (int l = 0; l < kc; l++) {
-            int bi = pbOff + l * NR;
-            int ai = paOff + l * MR;
+        int aEnd = paOff + kc * MR;
+        for (int ai = paOff, bi = pbOff; ai < aEnd; ai += MR, bi += NR) { // induction variables: see above
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
             FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * L);
@@ -437,9 +441,8 @@ final class BlockedGemm {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        for (int l = 0; l < kc; l++) {
-            int bi = pbOff + l * NR;
-            int ai = paOff + l * MR;
+        int aEnd = paOff + kc * MR;
+        for (int ai = paOff, bi = pbOff; ai < aEnd; ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
             FloatVector a = FloatVector.broadcast(S, pa[ai]);
@@ -466,9 +469,8 @@ final class BlockedGemm {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
         FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S), d2 = FloatVector.zero(S);
         int l = 0;
-        for (; l + 1 < kc; l += 2) { // two independent chains per row: 3 chains alone would wait on FMA latency
-            int bi = pbOff + l * NR;
-            int ai = paOff + l * MR;
+        int ai = paOff, bi = pbOff;
+        for (; l + 1 < kc; l += 2, ai += 2 * MR, bi += 2 * NR) { // two chains per row: 3 alone wait on FMA latency
             FloatVector b = FloatVector.fromArray(S, pb, bi);
             FloatVector e = FloatVector.fromArray(S, pb, bi + NR);
             c0 = FloatVector.broadcast(S, pa[ai]).fma(b, c0);
@@ -479,8 +481,6 @@ final class BlockedGemm {
             d2 = FloatVector.broadcast(S, pa[ai + MR + 2]).fma(e, d2);
         }
         if (l < kc) {
-            int bi = pbOff + l * NR;
-            int ai = paOff + l * MR;
             FloatVector b = FloatVector.fromArray(S, pb, bi);
             c0 = FloatVector.broadcast(S, pa[ai]).fma(b, c0);
             c1 = FloatVector.broadcast(S, pa[ai + 1]).fma(b, c1);

@@ -585,9 +585,16 @@ final class Winograd3x3 {
         int wv = BlockedGemm.roundUp(width, L);
         int phases = tilesW + 1;
         int phStride = BlockedGemm.roundUp(phases, L) + L;
+        int phVec = BlockedGemm.roundUp(phases, L); // positions per phase written, whole vectors
         float[] rows = new float[al * wv]; // the alpha input rows of a tile row, zero-padded
-        float[] r = new float[wv];          // (B^T rows) of one output row k
-        float[] ph = new float[m * phStride]; // r split into phases; positions >= phases stay zero
+        // (B^T rows) of one output row k; past column width it is +0 (computed from the zero padding up to wv, never
+        // written beyond), so the phase split below may read whole vectors there
+        float[] r = new float[Math.max(wv, phVec * m)];
+        float[] ph = new float[m * phStride]; // r split into phases; positions >= phases are zero
+        int[] everyM = new int[L]; // lane i of a phase vector is column (u0 + i) * m + rr
+        for (int i = 0; i < L; i++) {
+            everyM[i] = i * m;
+        }
         Sparse bt = tile.bt;
         int tileRows = t / tilesW;
         for (int ic = lo; ic < hi; ic++) {
@@ -614,10 +621,11 @@ final class Winograd3x3 {
                         }
                         s.intoArray(r, x0);
                     }
-                    for (int u = 0; u < phases; u++) {
-                        for (int rr = 0; rr < m; rr++) {
-                            int col = u * m + rr;
-                            ph[rr * phStride + u] = col < width ? r[col] : 0f;
+                    // phase split by strided vector loads (gathers): one per L positions instead of L scalar
+                    // moves with a bounds test each, which cost as much as both passes of arithmetic together
+                    for (int rr = 0; rr < m; rr++) {
+                        for (int u0 = 0; u0 < phVec; u0 += L) {
+                            FloatVector.fromArray(S, r, u0 * m + rr, everyM, 0).intoArray(ph, rr * phStride + u0);
                         }
                     }
                     for (int l = 0; l < al; l++) {

@@ -740,8 +740,15 @@ final class Winograd3x3 {
         int al = tile.alpha;
         float[] tmp = new float[m * al * L];
         float[] out = new float[m * m * L];
-        int rw = tilesW * m;
+        // output rows of a tile row, each padded to whole groups of L tiles (a group's m*L values are written as m
+        // whole vectors, the last group's lanes past the tiles included)
+        int rw = BlockedGemm.roundUp(tilesW, L) * m;
         float[] rowBuf = new float[m * rw];
+        // merge by strided vector loads: value p of a group's output row k is out[(k*m + p % m) * L + p / m]
+        int[] merge = new int[m * L];
+        for (int p = 0; p < m * L; p++) {
+            merge[p] = (p % m) * L + p / m;
+        }
         int tileRows = t / tilesW;
         for (int oc = lo; oc < hi; oc++) {
             float b = bias == null ? 0f : bias[oc];
@@ -753,10 +760,8 @@ final class Winograd3x3 {
                     tileOutputs(mm, tile, o, oc, t, t0, lanes, b, tmp, out);
                     for (int k = 0; k < m; k++) { // merged into the output rows
                         int row = k * rw + tx0 * m;
-                        for (int lane = 0; lane < lanes; lane++) {
-                            for (int l = 0; l < m; l++) {
-                                rowBuf[row + lane * m + l] = out[(k * m + l) * L + lane];
-                            }
+                        for (int v = 0; v < m; v++) {
+                            FloatVector.fromArray(S, out, k * m * L, merge, v * L).intoArray(rowBuf, row + v * L);
                         }
                     }
                 }

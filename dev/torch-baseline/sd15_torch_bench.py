@@ -128,6 +128,17 @@ class Encoder(nn.Module):
         return h
 
 
+class Upsample(nn.Module):
+    """Nearest 2x up-sampling, then a 3x3 convolution."""
+
+    def __init__(self, ch):
+        super().__init__()
+        self.conv = nn.Conv2d(ch, ch, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(F.interpolate(x, scale_factor=2.0, mode='nearest'))
+
+
 def timestep_embedding(t, dim=320):
     half = dim // 2
     freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float32) / half)
@@ -160,7 +171,7 @@ class UNet(nn.Module):
                 if level < 3:
                     layers.append(Transformer(ch))
                 if level > 0 and i == 2:
-                    layers.append(nn.Conv2d(ch, ch, 3, padding=1))  # after nearest 2x up-sampling
+                    layers.append(Upsample(ch))
                 self.out_blocks.append(nn.ModuleList(layers))
         self.norm_out, self.conv_out = norm(ch), nn.Conv2d(ch, 4, 3, padding=1)
 
@@ -174,14 +185,7 @@ class UNet(nn.Module):
             hs.append(h)
         h = Encoder.run(self.enc.mid, h, emb, ctx) + control.pop()
         for block in self.out_blocks:
-            h = torch.cat([h, hs.pop() + control.pop()], dim=1)
-            for layer in block:
-                if isinstance(layer, ResBlock):
-                    h = layer(h, emb)
-                elif isinstance(layer, Transformer):
-                    h = layer(h, ctx)
-                else:
-                    h = layer(F.interpolate(h, scale_factor=2.0, mode='nearest'))
+            h = Encoder.run(block, torch.cat([h, hs.pop() + control.pop()], dim=1), emb, ctx)
         return self.conv_out(F.silu(self.norm_out(h)))
 
 

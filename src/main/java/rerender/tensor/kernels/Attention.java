@@ -22,6 +22,14 @@ public final class Attention {
     static final int TQ = 8 * NR;
     /** Keys per tile: a multiple of the micro-tile height MR; the score tile TK x TQ floats is L2-resident. */
     static final int TK = 64 * MR;
+    /** Lane i at i * TQ: one query's values down the rows of the O^T accumulator. */
+    private static final int[] EVERY_TQ = new int[L];
+
+    static {
+        for (int i = 0; i < L; i++) {
+            EVERY_TQ[i] = i * TQ;
+        }
+    }
 
     /** q [Nq, heads*d], k [Nk, heads*d], v [Nk, heads*d] -> out [Nq, heads*d]; out must not alias q, k or v. */
     public static void forward(Parallel p, float[] q, float[] k, float[] v, float[] out, int nq, int nk, int heads,
@@ -125,6 +133,9 @@ public final class Attention {
         /** Column maxima of the current key tile of one query sliver (written by {@link #scores}). */
         final float[] tileMax = new float[NR];
         final float[] colSum = new float[TQ];
+        /** Lane i at i * width: the rows of L consecutive queries in q, for width everyWidthOf. */
+        final int[] everyWidth = new int[L];
+        int everyWidthOf = -1;
 
         Tile(int d) {
             this.d = d;
@@ -155,27 +166,48 @@ public final class Attention {
                     }
                 }
             }
-            for (int c = 0; c < rows; c++) {
+            for (int c = 0; c < rows; c++) { // O^T back to rows: a query's d values by strided loads of acc
                 float inv = 1f / colSum[c];
                 int o = (i0 + c) * hd.width + hd.h * d;
-                for (int t = 0; t < d; t++) {
+                int t0 = 0;
+                for (; t0 + L <= d; t0 += L) {
+                    FloatVector.fromArray(S, acc, t0 * TQ + c, EVERY_TQ, 0).mul(inv).intoArray(out, o + t0);
+                }
+                for (int t = t0; t < d; t++) {
                     out[o + t] = acc[t * TQ + c] * inv;
                 }
             }
         }
 
+        /**
+         * (scale log2(e) q)^T of queries i0 .. i0+rows into qtPack, zeros for the lanes past rows: each vector of L
+         * queries' value t by one strided load of q (rows width apart), not L scalar moves.
+         */
         private void packScaledQt(float[] q, int qCol, int width, int i0, int rows, float scale) {
             float scaleLog2e = scale * VectorMath.LOG2E; // softmax in base 2: 2^(s log2 e - m) = e^(s - m ln 2)
-            for (int c = 0; c < TQ; c++) {
-                int dst = (c / NR) * d * NR + c % NR;
-                if (c < rows) {
-                    int src = (i0 + c) * width + qCol;
+            if (everyWidthOf != width) {
+                for (int i = 0; i < L; i++) {
+                    everyWidth[i] = i * width;
+                }
+                everyWidthOf = width;
+            }
+            for (int c0 = 0; c0 < TQ; c0 += L) {
+                int dst = (c0 / NR) * d * NR + c0 % NR;
+                int src = (i0 + c0) * width + qCol;
+                if (c0 + L <= rows) {
                     for (int t = 0; t < d; t++) {
-                        qtPack[dst + t * NR] = q[src + t] * scaleLog2e;
+                        FloatVector.fromArray(S, q, src + t, everyWidth, 0).mul(scaleLog2e)
+                                .intoArray(qtPack, dst + t * NR);
+                    }
+                } else if (c0 < rows) { // the last queries, lane by lane (a masked gather still checks every lane)
+                    for (int t = 0; t < d; t++) {
+                        for (int i = 0; i < L; i++) {
+                            qtPack[dst + t * NR + i] = c0 + i < rows ? q[src + i * width + t] * scaleLog2e : 0f;
+                        }
                     }
                 } else {
                     for (int t = 0; t < d; t++) {
-                        qtPack[dst + t * NR] = 0f;
+                        FloatVector.zero(S).intoArray(qtPack, dst + t * NR);
                     }
                 }
             }

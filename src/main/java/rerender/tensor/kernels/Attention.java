@@ -23,13 +23,7 @@ public final class Attention {
     /** Keys per tile: a multiple of the micro-tile height MR; the score tile TK x TQ floats is L2-resident. */
     static final int TK = 64 * MR;
     /** Lane i at i * TQ: one query's values down the rows of the O^T accumulator. */
-    private static final int[] EVERY_TQ = new int[L];
-
-    static {
-        for (int i = 0; i < L; i++) {
-            EVERY_TQ[i] = i * TQ;
-        }
-    }
+    private static final int[] EVERY_TQ = VectorMath.lanesApart(TQ);
 
     /** q [Nq, heads*d], k [Nk, heads*d], v [Nk, heads*d] -> out [Nq, heads*d]; out must not alias q, k or v. */
     public static void forward(Parallel p, float[] q, float[] k, float[] v, float[] out, int nq, int nk, int heads,
@@ -59,7 +53,7 @@ public final class Attention {
             });
             int tiles = BlockedGemm.ceilDiv(nq, TQ);
             p.forWorkers(heads * tiles, 1, work -> {
-                Tile buffers = new Tile(d);
+                Tile buffers = new Tile(d, heads * d);
                 int[] r = new int[2];
                 while (work.claim(r)) {
                     for (int task = r[0]; task < r[1]; task++) {
@@ -133,12 +127,12 @@ public final class Attention {
         /** Column maxima of the current key tile of one query sliver (written by {@link #scores}). */
         final float[] tileMax = new float[NR];
         final float[] colSum = new float[TQ];
-        /** Lane i at i * width: the rows of L consecutive queries in q, for width everyWidthOf. */
-        final int[] everyWidth = new int[L];
-        int everyWidthOf = -1;
+        /** Lane i at i * width: the rows of L consecutive queries in q. */
+        final int[] everyWidth;
 
-        Tile(int d) {
+        Tile(int d, int width) {
             this.d = d;
+            this.everyWidth = VectorMath.lanesApart(width);
             this.dPad = BlockedGemm.roundUp(d, MR);
             qtPack = new float[d * TQ];
             pt = new float[TK * TQ];
@@ -185,12 +179,6 @@ public final class Attention {
          */
         private void packScaledQt(float[] q, int qCol, int width, int i0, int rows, float scale) {
             float scaleLog2e = scale * VectorMath.LOG2E; // softmax in base 2: 2^(s log2 e - m) = e^(s - m ln 2)
-            if (everyWidthOf != width) {
-                for (int i = 0; i < L; i++) {
-                    everyWidth[i] = i * width;
-                }
-                everyWidthOf = width;
-            }
             for (int c0 = 0; c0 < TQ; c0 += L) {
                 int dst = (c0 / NR) * d * NR + c0 % NR;
                 int src = (i0 + c0) * width + qCol;

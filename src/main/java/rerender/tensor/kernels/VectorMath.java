@@ -14,6 +14,15 @@ final class VectorMath {
     }
 
     static final float LOG2E = 1.44269504088896341f;
+
+    /** {0, stride, 2 stride, ..}: the index map of a strided vector load (gather) of one lane per stride. */
+    static int[] lanesApart(int stride) {
+        int[] map = new int[S.length()];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = i * stride;
+        }
+        return map;
+    }
     /** ln 2 split so that n * LN2_HI is exact for |n| < 2^10. */
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;

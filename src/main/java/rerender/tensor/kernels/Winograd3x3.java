@@ -584,17 +584,14 @@ final class Winograd3x3 {
         int width = tilesW * m + 2; // padded columns: image column ix at ix + 1
         int wv = BlockedGemm.roundUp(width, L);
         int phases = tilesW + 1;
-        int phStride = BlockedGemm.roundUp(phases, L) + L;
         int phVec = BlockedGemm.roundUp(phases, L); // positions per phase written, whole vectors
+        int phStride = phVec + L;
         float[] rows = new float[al * wv]; // the alpha input rows of a tile row, zero-padded
         // (B^T rows) of one output row k; past column width it is +0 (computed from the zero padding up to wv, never
         // written beyond), so the phase split below may read whole vectors there
         float[] r = new float[Math.max(wv, phVec * m)];
         float[] ph = new float[m * phStride]; // r split into phases; positions >= phases are zero
-        int[] everyM = new int[L]; // lane i of a phase vector is column (u0 + i) * m + rr
-        for (int i = 0; i < L; i++) {
-            everyM[i] = i * m;
-        }
+        int[] everyM = VectorMath.lanesApart(m); // lane i of a phase vector is column (u0 + i) * m + rr
         Sparse bt = tile.bt;
         int tileRows = t / tilesW;
         for (int ic = lo; ic < hi; ic++) {

@@ -366,18 +366,11 @@ final class BlockedGemm {
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
                                 kernel(kc, aArr, paOff, bArr, pbOff, c, cIdx, ldc, load);
-                            } else if (mr == MR && nr == 2 * L) {
-                                kernel2(kc, aArr, paOff, bArr, pbOff, c, cIdx, ldc, load);
                             } else if (mr == MR && nr == L) {
                                 kernel1(kc, aArr, paOff, bArr, pbOff, c, cIdx, ldc, load);
                             } else {
                                 kernel(kc, aArr, paOff, bArr, pbOff, edge, 0, NR, false);
-                                for (int r = 0; r < mr; r++) {
-                                    int row = cIdx + r * ldc;
-                                    for (int jj = 0; jj < nr; jj++) {
-                                        c[row + jj] = load ? c[row + jj] + edge[r * NR + jj] : edge[r * NR + jj];
-                                    }
-                                }
+                                copyEdge(edge, mr, nr, c, cIdx, ldc, load);
                             }
                             if (bias != null && pc == 0) {
                                 bias.addTo(c, cIdx, ldc, ic + ir, mr, jc + jr, nr);
@@ -433,37 +426,14 @@ final class BlockedGemm {
     }
 
     /**
-     * Right-edge micro-kernel for a sliver with only 2 of its NR/L vectors of real columns (e.g. N = 64 or 640):
-     * C[0..MR, 0..2L] (+)= pa . pb over the first 2L columns of each packed row, no padding work, direct stores.
+     * Right-edge micro-kernel for a sliver with one vector of real columns (e.g. N = 320): C[0..MR, 0..L].
+     * A sliver with two real vectors (N = 64 or 640) instead runs the full kernel into the edge buffer: a 3 x 2
+     * kernel (6 FMA chains, under the 8 that 2 pipes x 4 cycles of latency need) took 1.28x the time of a full
+     * 24-column sliver for its 16 columns. Measured with fp32 operands, M = 1280, K = 11520, 2 threads, 20
+     * alternations: N = 72 (three full slivers) took 0.92x the time of N = 64 with that kernel; in-process A/B of
+     * the 8x8 / 16x16 / 32x32 convolutions (all N = 64 products) 0.91, of the 640- and 2560-column linear layers
+     * 0.94. This one stays: with 8 columns the full kernel would do 3x the work (without it: 1.03x slower).
      */
-    static void kernel2(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc,
-                        boolean load) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        int aEnd = paOff + kc * MR;
-        for (int ai = paOff, bi = pbOff; ai < aEnd; ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-            FloatVector a = FloatVector.broadcast(S, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, pa[ai + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, pa[ai + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-        }
-        store(c00, c, cOff, load);
-        store(c01, c, cOff + L, load);
-        store(c10, c, cOff + ldc, load);
-        store(c11, c, cOff + ldc + L, load);
-        store(c20, c, cOff + 2 * ldc, load);
-        store(c21, c, cOff + 2 * ldc + L, load);
-    }
-
-    /** Right-edge micro-kernel for a sliver with one vector of real columns (e.g. N = 320): C[0..MR, 0..L]. */
     static void kernel1(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cOff, int ldc,
                         boolean load) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
@@ -489,6 +459,20 @@ final class BlockedGemm {
         store(c0.add(d0), c, cOff, load);
         store(c1.add(d1), c, cOff + ldc, load);
         store(c2.add(d2), c, cOff + 2 * ldc, load);
+    }
+
+    /** C[0..mr, 0..nr] (+)= the edge buffer's tile (rows NR apart): whole vectors first, then single columns. */
+    private static void copyEdge(float[] edge, int mr, int nr, float[] c, int cIdx, int ldc, boolean load) {
+        for (int r = 0; r < mr; r++) {
+            int row = cIdx + r * ldc;
+            int jj = 0;
+            for (; jj + L <= nr; jj += L) {
+                store(FloatVector.fromArray(S, edge, r * NR + jj), c, row + jj, load);
+            }
+            for (; jj < nr; jj++) {
+                c[row + jj] = load ? c[row + jj] + edge[r * NR + jj] : edge[r * NR + jj];
+            }
+        }
     }
 
     private static void store(FloatVector v, float[] c, int off, boolean load) {

@@ -102,7 +102,7 @@ class GemmTest {
 
     @Test
     void twoVectorEdgeGivesTheBitsOfTheFullWidthKernel() {
-        // the 2-vector right edge has its own micro-kernel (kernel2; partial slivers go through a buffer): each
+        // the 2-vector right edge goes through the edge buffer (the 1-vector one has its own micro-kernel): each
         // element must be summed exactly as by the full-width micro-kernel, so the product with B widened by zero
         // columns to a whole sliver has the same bits in the real columns. Rows 1..27, one and two K-blocks,
         // storing and accumulating.

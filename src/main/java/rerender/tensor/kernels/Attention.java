@@ -22,8 +22,6 @@ public final class Attention {
     static final int TQ = 8 * NR;
     /** Keys per tile: a multiple of the micro-tile height MR; the score tile TK x TQ floats is L2-resident. */
     static final int TK = 64 * MR;
-    /** Lane i at i * TQ: one query's values down the rows of the O^T accumulator. */
-    private static final int[] EVERY_TQ = VectorMath.lanesApart(TQ);
 
     /** q [Nq, heads*d], k [Nk, heads*d], v [Nk, heads*d] -> out [Nq, heads*d]; out must not alias q, k or v. */
     public static void forward(Parallel p, float[] q, float[] k, float[] v, float[] out, int nq, int nk, int heads,
@@ -124,8 +122,6 @@ public final class Attention {
         /** O^T numerator [dPad, TQ] row-major. */
         final float[] acc;
         final float[] colMax = new float[TQ];
-        /** Column maxima of the current key tile of one query sliver (written by {@link #scores}). */
-        final float[] tileMax = new float[NR];
         final float[] colSum = new float[TQ];
         /** Lane i at i * width: the rows of L consecutive queries in q. */
         final int[] everyWidth;
@@ -150,8 +146,8 @@ public final class Attention {
             for (int j0 = 0; j0 < nk; j0 += TK) {
                 int keys = Math.min(TK, nk - j0);
                 for (int s = 0; s < slivers; s++) {
-                    // S^T [keys, sliver] = K [keys, d] . (scale log2(e) q)^T [d, sliver], and its column maxima
-                    scores(d, keys, hd.kv, hd.kBase + j0 * d, qtPack, s * d * NR, pt, s * TK * NR, tileMax);
+                    // S^T [keys, sliver] = K [keys, d] . (scale log2(e) q)^T [d, sliver]
+                    scores(d, keys, hd.kv, hd.kBase + j0 * d, qtPack, s * d * NR, pt, s * TK * NR);
                     softmaxStep(s, keys);
                     // O^T [dPad, sliver] += V^T [dPad, keys] . P^T [keys, sliver]
                     for (int t0 = 0; t0 < dPad; t0 += MR) {
@@ -160,14 +156,12 @@ public final class Attention {
                     }
                 }
             }
-            for (int c = 0; c < rows; c++) { // O^T back to rows: a query's d values by strided loads of acc
+            // O^T back to rows, scalar: a strided vector load (gather) per 8 values measured 1.5x slower here
+            // (192 queries x 40 values, one thread); the whole attention 1.03x faster without it
+            for (int c = 0; c < rows; c++) {
                 float inv = 1f / colSum[c];
                 int o = (i0 + c) * hd.width + hd.h * d;
-                int t0 = 0;
-                for (; t0 + L <= d; t0 += L) {
-                    FloatVector.fromArray(S, acc, t0 * TQ + c, EVERY_TQ, 0).mul(inv).intoArray(out, o + t0);
-                }
-                for (int t = t0; t < d; t++) {
+                for (int t = 0; t < d; t++) {
                     out[o + t] = acc[t * TQ + c] * inv;
                 }
             }
@@ -202,16 +196,20 @@ public final class Attention {
         }
 
         /**
-         * Online softmax update for query sliver s over one key tile of S^T (scores already in base 2, their
-         * column maxima in tileMax): new running max m' per query, P = 2^(S - m') in place, running sum and
-         * numerator rescaled by 2^(m - m'). Lanes are queries.
+         * Online softmax update for query sliver s over one key tile of S^T (scores already in base 2): the tile's
+         * column maxima, new running max m' per query, P = 2^(S - m') in place, running sum and numerator rescaled
+         * by 2^(m - m'). Lanes are queries.
          */
         private void softmaxStep(int s, int keys) {
             int base = s * TK * NR;
             for (int v = 0; v < NR; v += L) {
                 int col = s * NR + v;
                 FloatVector mOld = FloatVector.fromArray(S, colMax, col);
-                FloatVector mNew = FloatVector.fromArray(S, tileMax, v).max(mOld);
+                FloatVector tileMax = FloatVector.fromArray(S, pt, base + v);
+                for (int j = 1; j < keys; j++) { // a pass of its own: see scores
+                    tileMax = tileMax.max(FloatVector.fromArray(S, pt, base + j * NR + v));
+                }
+                FloatVector mNew = tileMax.max(mOld);
                 mNew.intoArray(colMax, col);
                 FloatVector sum = FloatVector.zero(S);
                 for (int j = 0; j < keys; j++) {
@@ -233,16 +231,14 @@ public final class Attention {
 
     /**
      * S^T [keys, NR] for one query sliver: the 3 x 3-vector micro-kernel of {@link BlockedGemm#kernel} over every
-     * MR-key block of the tile (depth d, no C load), written to pt[ptOff + j*NR + c], with the maximum of each
-     * column kept in max[0 .. NR). One call per tile instead of one per key block, and no separate pass for the
-     * maxima (they are taken from the registers before the store).
+     * MR-key block of the tile (depth d, no C load), written to pt[ptOff + j*NR + c]; rows past the last key are
+     * padding, stored and never read. One call per tile instead of one per key block. The column maxima are not
+     * taken here from the registers before the store (as until 2026-11-26) but by a pass of their own in
+     * {@link Tile#softmaxStep}: same bits, attention at 4096 tokens x 8 heads x 40 (2 threads, 12 alternations in
+     * one JVM) 1.07x faster; the maxima's loads, stores and the padding test made this short-K kernel (K = 40)
+     * 1.13x slower than the plain micro-kernel.
      */
-    static void scores(int d, int keys, float[] kPack, int kOff, float[] qt, int qOff, float[] pt, int ptOff,
-                       float[] max) {
-        FloatVector neg = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        neg.intoArray(max, 0);
-        neg.intoArray(max, L);
-        neg.intoArray(max, 2 * L);
+    static void scores(int d, int keys, float[] kPack, int kOff, float[] qt, int qOff, float[] pt, int ptOff) {
         for (int jr = 0; jr < keys; jr += MR) {
             int paOff = kOff + jr * d;
             FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
@@ -267,7 +263,6 @@ public final class Attention {
                 c22 = a.fma(b2, c22);
             }
             int o = ptOff + jr * NR;
-            int rows = Math.min(MR, keys - jr); // rows past the last key are padding: stored, not in the maxima
             c00.intoArray(pt, o);
             c01.intoArray(pt, o + L);
             c02.intoArray(pt, o + 2 * L);
@@ -277,18 +272,6 @@ public final class Attention {
             c20.intoArray(pt, o + 2 * NR);
             c21.intoArray(pt, o + 2 * NR + L);
             c22.intoArray(pt, o + 2 * NR + 2 * L);
-            if (rows == MR) {
-                FloatVector.fromArray(S, max, 0).max(c00).max(c10).max(c20).intoArray(max, 0);
-                FloatVector.fromArray(S, max, L).max(c01).max(c11).max(c21).intoArray(max, L);
-                FloatVector.fromArray(S, max, 2 * L).max(c02).max(c12).max(c22).intoArray(max, 2 * L);
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    for (int v = 0; v < NR; v += L) {
-                        FloatVector.fromArray(S, max, v).max(FloatVector.fromArray(S, pt, o + r * NR + v))
-                                .intoArray(max, v);
-                    }
-                }
-            }
         }
     }
 

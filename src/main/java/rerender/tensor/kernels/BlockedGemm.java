@@ -65,16 +65,14 @@ final class BlockedGemm {
         void addTo(float[] c, int cIdx, int ldc, int i0, int rows, int j0, int cols) {
             for (int r = 0; r < rows; r++) {
                 int row = cIdx + r * ldc;
-                if (cols == NR) {
-                    for (int v = 0; v < NR; v += L) {
-                        FloatVector b = perRow ? FloatVector.broadcast(S, values[i0 + r])
-                                : FloatVector.fromArray(S, values, j0 + v);
-                        FloatVector.fromArray(S, c, row + v).add(b).intoArray(c, row + v);
-                    }
-                } else {
-                    for (int jj = 0; jj < cols; jj++) {
-                        c[row + jj] += perRow ? values[i0 + r] : values[j0 + jj];
-                    }
+                int v = 0;
+                for (; v + L <= cols; v += L) { // whole vectors, also of edge slivers (N = 64, 640, ...)
+                    FloatVector b = perRow ? FloatVector.broadcast(S, values[i0 + r])
+                            : FloatVector.fromArray(S, values, j0 + v);
+                    FloatVector.fromArray(S, c, row + v).add(b).intoArray(c, row + v);
+                }
+                for (int jj = v; jj < cols; jj++) {
+                    c[row + jj] += perRow ? values[i0 + r] : values[j0 + jj];
                 }
             }
         }

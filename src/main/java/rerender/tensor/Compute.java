@@ -8,6 +8,7 @@ import rerender.tensor.kernels.Activations;
 import rerender.tensor.kernels.Attention;
 import rerender.tensor.kernels.Conv2d;
 import rerender.tensor.kernels.ConvWeights;
+import rerender.tensor.kernels.FeedForward;
 import rerender.tensor.kernels.Gemm;
 import rerender.tensor.kernels.LinearWeights;
 import rerender.tensor.kernels.Norms;
@@ -88,6 +89,35 @@ public final class Compute {
     public Tensor linear(Tensor x, LinearWeights weight, float[] bias) {
         return linear(x, (long) weight.out() * weight.in(), weight.out(), (rows, in, y) ->
                 Gemm.gemmLinear(parallel, rows, x.data(), 0, in, weight, bias, y, 0, weight.out(), false));
+    }
+
+    /** A linear layer by its weight in either storage ({@link FeedForward.Weight}). */
+    public Tensor linear(Tensor x, FeedForward.Weight weight, float[] bias) {
+        return weight.half() != null ? linear(x, weight.half(), bias) : linear(x, weight.full(), weight.out(), bias);
+    }
+
+    /**
+     * ldm's GEGLU feed-forward, x [..., C] -> GEGLU(x W1^T + b1) W2^T + b2 [..., C'] (W1 [2I, C], W2 [C', I]):
+     * fused by blocks of rows where {@link FeedForward#fuses} says so (many rows: the 8C-wide hidden layer never
+     * becomes a tensor), else as linear, GEGLU, linear. The same bits either way.
+     */
+    public Tensor gegluFeedForward(Tensor x, FeedForward.Weight w1, float[] b1, FeedForward.Weight w2, float[] b2) {
+        int in = x.dim(-1);
+        if (in != w1.in()) {
+            throw new IllegalArgumentException("feed-forward expects width " + w1.in() + ", got " + x);
+        }
+        int rows = x.size() / in;
+        if (!FeedForward.fuses(rows, w1, w2)) {
+            return linear(geglu(linear(x, w1, b1)), w2, b2);
+        }
+        long t0 = stats.start();
+        float[] y = new float[Math.multiplyExact(rows, w2.out())];
+        FeedForward.geglu(parallel, x.data(), rows, w1, b1, w2, b2, y);
+        stats.end("feed-forward (fused)" + (stats.shapes() ? " " + rows + "x" + in + "->" + w1.out() + "->"
+                + w2.out() : ""), t0, 2L * rows * ((long) in * w1.out() + (long) w2.in() * w2.out()));
+        int[] s = x.shape();
+        s[s.length - 1] = w2.out();
+        return Tensor.of(y, s);
     }
 
     /** The product of a linear layer: y [rows, out] = x [rows, in] . W^T + bias in the layer's weight storage. */

@@ -4,6 +4,7 @@ package rerender.diffusion.nn;
 
 import rerender.tensor.Compute;
 import rerender.tensor.Tensor;
+import rerender.tensor.kernels.FeedForward;
 import rerender.tensor.kernels.LinearWeights;
 import rerender.weights.Weights;
 
@@ -32,6 +33,16 @@ public record Linear(float[] weight, LinearWeights weightHalf, float[] bias, int
         LinearWeights packed = w.takeHalfIfExact(name + ".weight", half -> LinearWeights.packHalf(half, out, in),
                 out, in);
         return new Linear(packed != null ? null : w.take(name + ".weight", out, in), packed, bias, in, out);
+    }
+
+    /** The weight as the fused kernels take it. */
+    public FeedForward.Weight operand() {
+        return weight != null ? FeedForward.Weight.of(weight, out, in) : FeedForward.Weight.of(weightHalf);
+    }
+
+    /** ldm's GEGLU feed-forward through layers first (C -> 2I) and second (I -> C'): see Compute#gegluFeedForward. */
+    public static Tensor gegluFeedForward(Compute c, Tensor x, Linear first, Linear second) {
+        return c.gegluFeedForward(x, first.operand(), first.bias, second.operand(), second.bias);
     }
 
     /** x [..., in] -> [..., out]. */

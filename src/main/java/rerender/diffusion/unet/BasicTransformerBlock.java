@@ -33,7 +33,7 @@ final class BasicTransformerBlock {
         x = c.add(x, attn1.forward(c, h, h));
         // x is now this block's own tensor: the next residual sums may update it in place
         c.addInPlace(x, attn2.forward(c, norm2.forward(c, x), context));
-        Tensor f = ffOut.forward(c, c.geglu(ffIn.forward(c, norm3.forward(c, x)))); // [B,N,8C] -> [B,N,4C] -> [B,N,C]
+        Tensor f = Linear.gegluFeedForward(c, norm3.forward(c, x), ffIn, ffOut); // C -> 8C -> GEGLU 4C -> C
         return c.addInPlace(x, f);
     }
 }

@@ -51,21 +51,24 @@ public final class Activations {
             throw new IllegalArgumentException("geglu: x has " + x.length + " floats (need [" + rows + ", "
                     + 2 * width + "]), out has " + out.length);
         }
-        p.forRange(0, rows, (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int xh = r * 2 * width;
-                int xg = xh + width;
-                int o = r * width;
-                int i = 0;
-                for (int end = width - width % L; i < end; i += L) {
-                    FloatVector h = FloatVector.fromArray(S, x, xh + i);
-                    h.mul(gelu(FloatVector.fromArray(S, x, xg + i))).intoArray(out, o + i);
-                }
-                for (; i < width; i++) {
-                    out[o + i] = x[xh + i] * (float) geluReference(x[xg + i]);
-                }
+        p.forRange(0, rows, (lo, hi) -> gegluRows(x, 0, out, 0, lo, hi, width));
+    }
+
+    /** GEGLU of rows [lo, hi): x row r at xOff + r * 2 * width, its output at outOff + r * width. */
+    static void gegluRows(float[] x, int xOff, float[] out, int outOff, int lo, int hi, int width) {
+        for (int r = lo; r < hi; r++) {
+            int xh = xOff + r * 2 * width;
+            int xg = xh + width;
+            int o = outOff + r * width;
+            int i = 0;
+            for (int end = width - width % L; i < end; i += L) {
+                FloatVector h = FloatVector.fromArray(S, x, xh + i);
+                h.mul(gelu(FloatVector.fromArray(S, x, xg + i))).intoArray(out, o + i);
             }
-        });
+            for (; i < width; i++) {
+                out[o + i] = x[xh + i] * (float) geluReference(x[xg + i]);
+            }
+        }
     }
 
     private static FloatVector gelu(FloatVector v) {

@@ -20,7 +20,12 @@ final class Scratch {
     static final int WINOGRAD_RUN = 7, WINOGRAD_ROWS = 8;
     /** Attention: every head's packed K and V^T (10 MB for 8 heads x 4096 tokens x 40). */
     static final int ATTENTION_KV = 9;
-    private static final int SLOTS = 10;
+    /**
+     * FeedForward: both weights packed for all threads (the second slot beside GEMM_SHARED), and a thread's rows
+     * of the hidden layer before and after GEGLU.
+     */
+    static final int FF_SHARED_IN = 10, FF_SHARED_OUT = 11, FF_HIDDEN = 12, FF_GATED = 13;
+    private static final int SLOTS = 14;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
     private static final ThreadLocal<boolean[]> TAKEN = ThreadLocal.withInitial(() -> new boolean[SLOTS]);

@@ -2,8 +2,6 @@
 // hidden layer (8C wide before GEGLU, 4C after) lives in a thread's cache-sized buffer instead of two full tensors.
 package rerender.tensor.kernels;
 
-import java.util.Objects;
-
 public final class FeedForward {
     private FeedForward() {
     }
@@ -75,7 +73,6 @@ public final class FeedForward {
             throw new IllegalArgumentException("feed-forward: x, y or a bias too small for " + rows + " rows of "
                     + c + " -> " + h2 + " -> " + out);
         }
-        Objects.requireNonNull(p);
         if (rows == 0) {
             return;
         }

@@ -128,9 +128,14 @@ public final class ConvWeights {
      * (`AbLinearSmall`, B widened per call) 0.950.
      */
     static void widenRun(MemorySegment packed, long at, int n, float[] dst) {
+        widenRun(packed, at, n, dst, 0);
+    }
+
+    /** As above into dst[dstOff ..]. */
+    static void widenRun(MemorySegment packed, long at, int n, float[] dst, int dstOff) {
         long base = 2 * at;
         for (int i = 0; i < n; i++) {
-            dst[i] = Float.float16ToFloat(packed.get(RUN_BITS, base + 2L * i));
+            dst[dstOff + i] = Float.float16ToFloat(packed.get(RUN_BITS, base + 2L * i));
         }
     }
 
@@ -165,11 +170,10 @@ public final class ConvWeights {
 
     /**
      * Rows sl*MR .. sl*MR + MR (zeros past the last row), columns [kFrom, kTo), widened and interleaved as the packed
-     * storage holds them: out[(k - kFrom) * MR + r]. For the packed storage that is each K-block's run copied and
-     * widened in bulk (the Winograd weight transforms read it with vector gathers, see Winograd3x3). bits is scratch
-     * of at least MR * (kTo - kFrom) values.
+     * storage holds them: out[(k - kFrom) * MR + r]. For the packed storage that is each K-block's run widened
+     * ({@link #widenRun}; the Winograd weight transforms read it with vector gathers, see Winograd3x3).
      */
-    void sliverInterleaved(int sl, int kFrom, int kTo, float[] out, short[] bits) {
+    void sliverInterleaved(int sl, int kFrom, int kTo, float[] out) {
         int mr = BlockedGemm.MR;
         int len = kTo - kFrom;
         if (!packed) {
@@ -188,10 +192,9 @@ public final class ConvWeights {
             int k0 = (k / kcMax) * kcMax, kc = Math.min(kcMax, depth - k0);
             int end = Math.min(kTo, k0 + kc);
             long at = BlockedGemm.panelOffset(rows, depth, mr, k0, kc, sl * mr) + (long) (k - k0) * mr;
-            MemorySegment.copy(half, Fp16.BITS, 2 * at, bits, n, (end - k) * mr);
+            widenRun(half, at, (end - k) * mr, out, n);
             n += (end - k) * mr;
             k = end;
         }
-        Fp16.widen(bits, out, 0, len * mr);
     }
 }

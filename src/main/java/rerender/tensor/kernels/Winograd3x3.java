@@ -221,7 +221,6 @@ final class Winograd3x3 {
         final float[] f = new float[9 * L]; // f[q, lane] = weight[oc, ic0 + lane, q]
         final float[] tmp;                  // (G f)[i, j]
         float[] rows;    // the general transform's U of one sliver [xi, r, ic], taken on first use
-        final short[] bits;
         float[] gf;   // sliverF4's buffers, made on first use: G g and, for groups written lane by lane, U
         float[] uu;
 
@@ -232,7 +231,6 @@ final class Winograd3x3 {
             this.tile = tile;
             this.a2 = tile.alpha * tile.alpha;
             tmp = new float[tile.alpha * 3 * L];
-            bits = new short[BlockedGemm.MR * c * 9];
         }
 
         /**
@@ -246,7 +244,7 @@ final class Winograd3x3 {
                 rows = Scratch.floats(Scratch.WINOGRAD_ROWS, a2 * mr * c);
             }
             float[] run = interleaved(c);
-            weight.sliverInterleaved(sl, 0, c * 9, run, bits); // rows past the last channel come back as zeros
+            weight.sliverInterleaved(sl, 0, c * 9, run); // rows past the last channel come back as zeros
             for (int r = 0; r < mr; r++) {
                 transformRow(run, r, c, tile.gs, tile.alpha, f, tmp, rows);
             }
@@ -272,7 +270,7 @@ final class Winograd3x3 {
             int mr = BlockedGemm.MR;
             int kcMax = BlockedGemm.kcMax(c);
             float[] run = interleaved(BlockedGemm.roundUp(c, L)); // lanes past c: stale values, never written out
-            weight.sliverInterleaved(sl, 0, c * 9, run, bits);
+            weight.sliverInterleaved(sl, 0, c * 9, run);
             if (gf == null) {
                 gf = new float[18 * L];
                 uu = new float[36 * L];
@@ -356,7 +354,7 @@ final class Winograd3x3 {
             int mr = BlockedGemm.MR;
             int x0 = (sl * mr - row0) * kc; // where the sliver starts inside each point's operand
             float[] run = interleaved(kc);
-            weight.sliverInterleaved(sl, k0 * 9, (k0 + kc) * 9, run, bits); // rows past the last channel: zeros
+            weight.sliverInterleaved(sl, k0 * 9, (k0 + kc) * 9, run); // rows past the last channel: zeros
             int l = 0;
             for (; l + L <= kc; l += L) { // L channels x MR rows = MR vectors of (channel, row) lanes
                 for (int j = 0; j < mr; j++) {

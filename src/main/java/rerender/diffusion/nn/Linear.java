@@ -50,6 +50,6 @@ public record Linear(float[] weight, LinearWeights weightHalf, float[] bias, int
         if (x.dim(-1) != in) {
             throw new IllegalArgumentException("linear expects width " + in + ", got " + x);
         }
-        return weight != null ? c.linear(x, weight, out, bias) : c.linear(x, weightHalf, bias);
+        return c.linear(x, operand(), bias);
     }
 }

@@ -625,15 +625,12 @@ final class BlockedGemm {
     /** A row-major [M, K] of IEEE fp16 bits (weights kept at half size); widened to float while packing. */
     static PackA rowMajorAHalf(MemorySegment a, int aOff, int lda) {
         return (i0, mc, k0, kc, dst) -> {
-            short[] bits = new short[kc];
             float[] rows3 = new float[MR * kc];
             for (int s = 0; s < mc; s += MR) {
                 int rows = Math.min(MR, mc - s);
                 for (int r = 0; r < MR; r++) {
                     if (r < rows) {
-                        long src = aOff + (long) (i0 + s + r) * lda + k0;
-                        MemorySegment.copy(a, Fp16.BITS, 2 * src, bits, 0, kc);
-                        Fp16.widen(bits, rows3, r * kc, kc);
+                        Fp16.widen(a, aOff + (long) (i0 + s + r) * lda + k0, kc, rows3, r * kc);
                     } else {
                         java.util.Arrays.fill(rows3, r * kc, (r + 1) * kc, 0f);
                     }
@@ -644,16 +641,14 @@ final class BlockedGemm {
     }
 
     /**
-     * B row-major [K, N] as fp16 bits (Linear weights stored transposed, [in, out]): each row's columns are copied
-     * out of the segment in bulk and widened 8 at a time into the sliver layout (no transposition, no scatter).
+     * B row-major [K, N] as fp16 bits (Linear weights stored transposed, [in, out]): each row's columns are widened
+     * out of the segment in one run, then copied into the sliver layout (no transposition, no scatter).
      */
     static PackB rowMajorBHalf(MemorySegment b, int bOff, int ldb) {
         return (k0, kc, j0, nc, dst) -> {
-            short[] bits = new short[nc];
             float[] row = new float[nc];
             for (int l = 0; l < kc; l++) {
-                MemorySegment.copy(b, Fp16.BITS, 2 * (bOff + (long) (k0 + l) * ldb + j0), bits, 0, nc);
-                Fp16.widen(bits, row, 0, nc);
+                Fp16.widen(b, bOff + (long) (k0 + l) * ldb + j0, nc, row, 0);
                 for (int s = 0; s < nc; s += NR) {
                     int d = s * kc + l * NR;
                     int cols = Math.min(NR, nc - s);
@@ -669,14 +664,14 @@ final class BlockedGemm {
     /** B given transposed as fp16 bits: bt row-major [N, K], B[l, j] = bt[j*ldb + l]; widened while packing. */
     static PackB transposedBHalf(MemorySegment bt, int bOff, int ldb) {
         return (k0, kc, j0, nc, dst) -> {
-            short[] rowBits = new short[kc]; // bulk copy out of the segment, as in rowMajorAHalf
+            float[] run = new float[kc]; // one row of bt widened in one run, then scattered down the sliver
             for (int s = 0; s < nc; s += NR) {
                 int base = s * kc;
                 int cols = Math.min(NR, nc - s);
                 for (int jj = 0; jj < cols; jj++) {
-                    MemorySegment.copy(bt, Fp16.BITS, 2L * (bOff + (long) (j0 + s + jj) * ldb + k0), rowBits, 0, kc);
+                    Fp16.widen(bt, bOff + (long) (j0 + s + jj) * ldb + k0, kc, run, 0);
                     for (int l = 0; l < kc; l++) {
-                        dst[base + l * NR + jj] = Float.float16ToFloat(rowBits[l]);
+                        dst[base + l * NR + jj] = run[l];
                     }
                 }
                 for (int jj = cols; jj < NR; jj++) {

@@ -3,7 +3,6 @@
 package rerender.tensor.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Storages: float32 (float[]), fp16 bits row-major (a segment, as checkpoints store it) and fp16 bits in the GEMM's
@@ -119,29 +118,6 @@ public final class ConvWeights {
         return dst;
     }
 
-    /**
-     * The contiguous run of a packed block (n elements from element index at) widened into dst, read straight from
-     * the segment: C2 vectorises this loop (loads and half-to-float conversions), 1.74x the speed of the bulk copy into
-     * a per-thread short[] followed by a widening pass that it replaced (runs of 255 x 256 elements, one thread,
-     * 12 alternations). Packing an fp16 A block is what the 8x8 convolutions (N = 64) spend most outside products.
-     * In-process A/B, 12 rounds: small-map convolutions (`AbConvSmall`) 0.931, 256- and 64-row linear layers
-     * (`AbLinearSmall`, B widened per call) 0.950.
-     */
-    static void widenRun(MemorySegment packed, long at, int n, float[] dst) {
-        widenRun(packed, at, n, dst, 0);
-    }
-
-    /** As above into dst[dstOff ..]. */
-    static void widenRun(MemorySegment packed, long at, int n, float[] dst, int dstOff) {
-        long base = 2 * at;
-        for (int i = 0; i < n; i++) {
-            dst[dstOff + i] = Float.float16ToFloat(packed.get(RUN_BITS, base + 2L * i));
-        }
-    }
-
-    /** fp16 bits as widenRun reads them (no alignment check: the same bits, and no cost on x86). */
-    private static final ValueLayout.OfShort RUN_BITS = ValueLayout.JAVA_SHORT_UNALIGNED;
-
     public int rows() {
         return rows;
     }
@@ -164,18 +140,17 @@ public final class ConvWeights {
             return BlockedGemm.rowMajorAHalf(half, 0, depth);
         }
         // rows past the end are zeros in the packed storage
-        return (i0, mc, k0, kc, dst) -> widenRun(half, BlockedGemm.panelOffset(rows, depth, BlockedGemm.MR, k0, kc, i0),
-                BlockedGemm.roundUp(mc, BlockedGemm.MR) * kc, dst);
+        return (i0, mc, k0, kc, dst) -> Fp16.widen(half, BlockedGemm.panelOffset(rows, depth, BlockedGemm.MR, k0, kc,
+                i0), BlockedGemm.roundUp(mc, BlockedGemm.MR) * kc, dst, 0);
     }
 
     /**
      * Rows sl*MR .. sl*MR + MR (zeros past the last row), columns [kFrom, kTo), widened and interleaved as the packed
      * storage holds them: out[(k - kFrom) * MR + r]. For the packed storage that is each K-block's run widened
-     * ({@link #widenRun}; the Winograd weight transforms read it with vector gathers, see Winograd3x3).
+     * ({@link Fp16#widen}; the Winograd weight transforms read it with vector gathers, see Winograd3x3).
      */
     void sliverInterleaved(int sl, int kFrom, int kTo, float[] out) {
         int mr = BlockedGemm.MR;
-        int len = kTo - kFrom;
         if (!packed) {
             for (int r = 0; r < mr; r++) {
                 int row = sl * mr + r;
@@ -192,7 +167,7 @@ public final class ConvWeights {
             int k0 = (k / kcMax) * kcMax, kc = Math.min(kcMax, depth - k0);
             int end = Math.min(kTo, k0 + kc);
             long at = BlockedGemm.panelOffset(rows, depth, mr, k0, kc, sl * mr) + (long) (k - k0) * mr;
-            widenRun(half, at, (end - k) * mr, out, n);
+            Fp16.widen(half, at, (end - k) * mr, out, n);
             n += (end - k) * mr;
             k = end;
         }

@@ -35,8 +35,8 @@ public final class LinearWeights {
     /** The GEMM's B packer (B = W^T [in, out]; products of depth exactly in); padded columns read as zeros. */
     BlockedGemm.PackB packer() {
         int nr = BlockedGemm.NR;
-        return (k0, kc, j0, nc, dst) -> ConvWeights.widenRun(packed, BlockedGemm.panelOffset(out, in, nr, k0, kc, j0),
-                BlockedGemm.roundUp(nc, nr) * kc, dst);
+        return (k0, kc, j0, nc, dst) -> Fp16.widen(packed, BlockedGemm.panelOffset(out, in, nr, k0, kc, j0),
+                BlockedGemm.roundUp(nc, nr) * kc, dst, 0);
     }
 
     /** W[j, l] (exact), for checks. */

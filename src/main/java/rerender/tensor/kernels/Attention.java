@@ -205,14 +205,26 @@ public final class Attention {
             for (int v = 0; v < NR; v += L) {
                 int col = s * NR + v;
                 FloatVector mOld = FloatVector.fromArray(S, colMax, col);
-                FloatVector tileMax = FloatVector.fromArray(S, pt, base + v);
-                for (int j = 1; j < keys; j++) { // a pass of its own: see scores
-                    tileMax = tileMax.max(FloatVector.fromArray(S, pt, base + j * NR + v));
+                // the tile's maxima in a pass of their own (see scores), by four independent chains: one chain
+                // of dependent max operations ran at the max latency and took as long as the whole exp pass. Max
+                // is exact, so the order changes no bit. Written out here: a helper returning the vector is not
+                // always inlined, and then boxes it (2x slower attention)
+                FloatVector m0 = FloatVector.fromArray(S, pt, base + v);
+                FloatVector m1 = m0, m2 = m0, m3 = m0;
+                int j = 1;
+                for (int o = base + NR + v; j + 3 < keys; j += 4, o += 4 * NR) {
+                    m0 = m0.max(FloatVector.fromArray(S, pt, o));
+                    m1 = m1.max(FloatVector.fromArray(S, pt, o + NR));
+                    m2 = m2.max(FloatVector.fromArray(S, pt, o + 2 * NR));
+                    m3 = m3.max(FloatVector.fromArray(S, pt, o + 3 * NR));
                 }
-                FloatVector mNew = tileMax.max(mOld);
+                for (; j < keys; j++) {
+                    m0 = m0.max(FloatVector.fromArray(S, pt, base + j * NR + v));
+                }
+                FloatVector mNew = m0.max(m1).max(m2.max(m3)).max(mOld);
                 mNew.intoArray(colMax, col);
                 FloatVector sum = FloatVector.zero(S);
-                for (int j = 0; j < keys; j++) {
+                for (j = 0; j < keys; j++) {
                     int idx = base + j * NR + v;
                     FloatVector e = VectorMath.exp2NonPositive(FloatVector.fromArray(S, pt, idx).sub(mNew));
                     sum = sum.add(e);

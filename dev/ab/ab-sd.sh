@@ -8,7 +8,8 @@
 #   ./mvnw -q -DskipTests compile && dev/ab/ab-sd.sh 6 /tmp/base/target/classes target/classes
 # Needs the random checkpoints of `./rerender bench sd` in bench-data/ and ~10 GB of memory per build.
 # AB_CLASS=AbGemm, AbAttn, AbWino, AbConvSmall, AbLinear or AbLinearSmall times kernel-only workloads instead (no
-# checkpoints needed); AbVae times VAE encode + decode. Compare a build with itself
+# checkpoints needed); AbVae times VAE encode + decode. AB_JAVA_OPTS adds JVM options (e.g. -XX:UseAVX=2 to
+# time the 8-float-vector code on an AVX-512 machine). Compare a build with itself
 # first: that spread (UNet + ControlNet ~+-5 %, the kernel workloads ~+-10 %) is what a ratio must beat.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,5 +22,5 @@ out="$(mktemp -d)"
   -cp "$root/target/classes:$(cat "$root/target/classpath.txt")" -d "$out" "$root"/dev/ab/*.java 2>/dev/null
 rounds="$1"; shift
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  $RERENDER_DEFAULT_GC -Xmx20g -Dab.class="${AB_CLASS:-AbUnet}" -cp "$out" \
+  $RERENDER_DEFAULT_GC -Xmx20g ${AB_JAVA_OPTS:-} -Dab.class="${AB_CLASS:-AbUnet}" -cp "$out" \
   AbDriver "$out" "$root/target/classpath.txt" "$root/bench-data" 512 "$rounds" "$@"

@@ -242,48 +242,18 @@ public final class Attention {
     }
 
     /**
-     * S^T [keys, NR] for one query sliver: the 3 x 3-vector micro-kernel of {@link BlockedGemm#kernel} over every
-     * MR-key block of the tile (depth d, no C load), written to pt[ptOff + j*NR + c]; rows past the last key are
-     * padding, stored and never read. One call per tile instead of one per key block. The column maxima are not
-     * taken here from the registers before the store (as until 2026-11-26) but by a pass of their own in
-     * {@link Tile#softmaxStep}: same bits, attention at 4096 tokens x 8 heads x 40 (2 threads, 12 alternations in
-     * one JVM) 1.07x faster; the maxima's loads, stores and the padding test made this short-K kernel (K = 40)
-     * 1.13x slower than the plain micro-kernel.
+     * S^T [keys, NR] for one query sliver: {@link BlockedGemm#kernel} over every MR-key block of the tile (depth d,
+     * no C load, rows NR apart), written to pt[ptOff + j*NR + c]; rows past the last key are padding, stored and
+     * never read. The column maxima are not taken here from the registers before the store (as until 2026-11-26)
+     * but by a pass of their own in {@link Tile#softmaxStep}: same bits, attention at 4096 tokens x 8 heads x 40
+     * (2 threads, 12 alternations in one JVM) 1.07x faster; the maxima's loads, stores and the padding test made
+     * this short-K kernel (K = 40) 1.13x slower than the plain micro-kernel. Since then it had been a copy of the
+     * micro-kernel's body; calling the micro-kernel itself is no slower (AVX-512: 70.4 -> 65.9 ms at 4096 tokens,
+     * AVX2: 114.4 / 114.8 ms; 3 alternations each).
      */
     static void scores(int d, int keys, float[] kPack, int kOff, float[] qt, int qOff, float[] pt, int ptOff) {
         for (int jr = 0; jr < keys; jr += MR) {
-            int paOff = kOff + jr * d;
-            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
-            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
-            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-            int aEnd = paOff + d * MR;
-            for (int ai = paOff, bi = qOff; ai < aEnd; ai += MR, bi += NR) { // as BlockedGemm.kernel
-                FloatVector b0 = FloatVector.fromArray(S, qt, bi);
-                FloatVector b1 = FloatVector.fromArray(S, qt, bi + L);
-                FloatVector b2 = FloatVector.fromArray(S, qt, bi + 2 * L);
-                FloatVector a = FloatVector.broadcast(S, kPack[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                c02 = a.fma(b2, c02);
-                a = FloatVector.broadcast(S, kPack[ai + 1]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                c12 = a.fma(b2, c12);
-                a = FloatVector.broadcast(S, kPack[ai + 2]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-                c22 = a.fma(b2, c22);
-            }
-            int o = ptOff + jr * NR;
-            c00.intoArray(pt, o);
-            c01.intoArray(pt, o + L);
-            c02.intoArray(pt, o + 2 * L);
-            c10.intoArray(pt, o + NR);
-            c11.intoArray(pt, o + NR + L);
-            c12.intoArray(pt, o + NR + 2 * L);
-            c20.intoArray(pt, o + 2 * NR);
-            c21.intoArray(pt, o + 2 * NR + L);
-            c22.intoArray(pt, o + 2 * NR + 2 * L);
+            BlockedGemm.kernel(d, kPack, kOff + jr * d, qt, qOff, pt, ptOff + jr * NR, NR, false);
         }
     }
 

@@ -84,6 +84,7 @@ public final class FeedForward {
             BlockedGemm.SharedB outB = new BlockedGemm.SharedB(
                     BlockedGemm.Prepacked.ofB(p, out, hidden, w2.packer(), buf2, 0));
             BlockedGemm.Bias bias1 = BlockedGemm.Bias.perColumn(b1), bias2 = BlockedGemm.Bias.perColumn(b2);
+            BlockedGemm.PackA xRows = BlockedGemm.rowMajorA(x, 0, c);
             int blocks = BlockedGemm.ceilDiv(rows, ROWS);
             p.forWorkers(blocks, 1, work -> {
                 float[] h = Scratch.take(Scratch.FF_HIDDEN, ROWS * h2);
@@ -98,7 +99,7 @@ public final class FeedForward {
                         for (int blk = r[0]; blk < r[1]; blk++) {
                             int r0 = blk * ROWS, r1 = Math.min(rows, r0 + ROWS);
                             // h rows r0 .. r1 at h[0 ..]: C's row i lands at cOff + i * ldc
-                            BlockedGemm.block(r0, r1, 0, h2, c, BlockedGemm.rowMajorA(x, 0, c), in, h, -r0 * h2, h2,
+                            BlockedGemm.block(r0, r1, 0, h2, c, xRows, in, h, -r0 * h2, h2,
                                     false, pa, pb, edge, bias1);
                             Activations.gegluRows(h, 0, g, 0, 0, r1 - r0, hidden);
                             BlockedGemm.block(r0, r1, 0, out, hidden, BlockedGemm.rowMajorA(g, -r0 * hidden, hidden),
